@@ -1,0 +1,29 @@
+package all
+
+import (
+	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/connectors/delighted"
+	"github.com/corridorhq/corridor/connectors/generic"
+	"github.com/corridorhq/corridor/connectors/typeform"
+	"github.com/corridorhq/corridor/connectors/zendesk"
+)
+
+// Factories returns the factory of every connector, sorted by type.
+func Factories() []connectors.Factory {
+	return []connectors.Factory{
+		delighted.NewFactory(),
+		generic.NewFactory(),
+		typeform.NewFactory(),
+		zendesk.NewFactory(),
+	}
+}
+
+// Lookup returns the factory whose Type is typ.
+func Lookup(typ string) (connectors.Factory, bool) {
+	for _, f := range Factories() {
+		if f.Type == typ {
+			return f, true
+		}
+	}
+	return connectors.Factory{}, false
+}

@@ -1,0 +1,211 @@
+// Package wire holds the small JSON types vendor payloads share: ids that
+// arrive as strings or numbers, free-form scalar values, and timestamps that
+// may be missing. Decoding never panics; values that cannot be represented
+// make json.Unmarshal fail, which DecodeJSON reports as ErrMalformed.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var null = []byte("null")
+
+// ID is a vendor id sent either as a JSON string or a JSON number (Zendesk
+// and Delighted do both). Numbers keep their literal text, so large ids are
+// not rounded through float64. null decodes to "".
+type ID string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (id *ID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, null):
+		*id = ""
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*id = ID(strings.TrimSpace(s))
+		return nil
+	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
+		*id = ID(b)
+		return nil
+	}
+	return errors.New("id: want a string or a number")
+}
+
+// String returns the id as text.
+func (id ID) String() string { return string(id) }
+
+// Scalar is a free-form value (a hidden field, a person property) kept only
+// when it is a string, number or boolean. Objects and arrays decode without
+// error but are not Valid.
+type Scalar struct {
+	Value string
+	Valid bool
+}
+
+// UnmarshalJSON keeps strings, numbers and booleans as text.
+func (s *Scalar) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*s = Scalar{}
+	if len(b) == 0 {
+		return nil
+	}
+	switch c := b[0]; {
+	case c == '"':
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = Scalar{Value: v, Valid: true}
+	case c == 't' || c == 'f':
+		var v bool
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = Scalar{Value: strconv.FormatBool(v), Valid: true}
+	case c == '-' || (c >= '0' && c <= '9'):
+		*s = Scalar{Value: string(b), Valid: true}
+	}
+	return nil
+}
+
+// Time is an RFC 3339 timestamp (fractional seconds allowed) that may be
+// missing: null and "" decode to the zero time.
+type Time struct{ time.Time }
+
+// UnmarshalJSON parses an RFC 3339 string, or null or "" as absent.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), null) {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("timestamp: %w", err)
+	}
+	if strings.TrimSpace(s) == "" {
+		t.Time = time.Time{}
+		return nil
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("timestamp %q is not RFC 3339", s)
+	}
+	t.Time = v
+	return nil
+}
+
+// maxUnix is 9999-12-31T23:59:59Z, the last second a record can marshal.
+const maxUnix = 253402300799
+
+// Unix converts Unix seconds to a time; zero or negative means absent.
+func Unix(sec int64) time.Time {
+	if sec <= 0 {
+		return time.Time{}
+	}
+	if sec > maxUnix {
+		// Out of range: keep it non-zero so Instant reports it.
+		return time.Unix(maxUnix+1, 0).UTC()
+	}
+	return time.Unix(sec, 0).UTC()
+}
+
+// Instant prepares a vendor timestamp for a record: it returns t in UTC,
+// ok=false when t is absent (zero), and an error when t lies outside the
+// years 1..9999, which JSON cannot carry.
+func Instant(t time.Time) (utc time.Time, ok bool, err error) {
+	if t.IsZero() {
+		return time.Time{}, false, nil
+	}
+	u := t.UTC()
+	if y := u.Year(); y < 1 || y > 9999 {
+		return time.Time{}, false, fmt.Errorf("timestamp %s outside years 1..9999", t.Format(time.RFC3339))
+	}
+	if u.IsZero() {
+		return time.Time{}, false, nil
+	}
+	return u, true, nil
+}
+
+// JoinText joins the non-blank parts with "\n", trimming each.
+func JoinText(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// Personal reports whether a free-form key (a hidden field, a person
+// property) probably holds personal data (email, name, phone, address), so
+// it must not be copied into record attributes, which the NLP stage does
+// not redact.
+func Personal(key string) bool {
+	k := strings.ToLower(strings.TrimSpace(key))
+	k = strings.NewReplacer("-", "_", " ", "_", ".", "_").Replace(k)
+	for _, s := range []string{"email", "e_mail", "phone", "mobile", "address", "ip_address", "postcode", "zip"} {
+		if strings.Contains(k, s) {
+			return true
+		}
+	}
+	switch k {
+	case "name", "first_name", "last_name", "full_name", "firstname", "lastname", "fullname", "surname", "given_name", "family_name", "ip":
+		return true
+	}
+	return false
+}
+
+// Seconds is a Unix timestamp in seconds sent as a JSON number (integer or
+// not) or a numeric string; null decodes to 0. Time converts it.
+type Seconds int64
+
+// UnmarshalJSON accepts a number, a numeric string or null.
+func (s *Seconds) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, null) {
+		*s = 0
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		b = []byte(strings.TrimSpace(v))
+		if len(b) == 0 {
+			*s = 0
+			return nil
+		}
+	}
+	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+		*s = Seconds(n)
+		return nil
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || f > maxUnix*2 || f < -maxUnix*2 {
+		return fmt.Errorf("unix timestamp %.40q is not a number of seconds", b)
+	}
+	*s = Seconds(int64(f))
+	return nil
+}
+
+// Time returns the instant, or the zero time when s <= 0 (absent).
+func (s Seconds) Time() time.Time { return Unix(int64(s)) }

@@ -1,0 +1,111 @@
+package wire
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestID(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    ID
+		wantErr bool
+	}{
+		{`"abc"`, "abc", false},
+		{`" 42 "`, "42", false},
+		{`30064117810589`, "30064117810589", false},
+		{`null`, "", false},
+		{`true`, "", true},
+		{`{}`, "", true},
+		{`[1]`, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var v struct {
+				ID ID `json:"id"`
+			}
+			err := json.Unmarshal([]byte(`{"id":`+tt.in+`}`), &v)
+			if tt.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, v.ID)
+		})
+	}
+}
+
+func TestScalar(t *testing.T) {
+	var m map[string]Scalar
+	require.NoError(t, json.Unmarshal([]byte(`{"s":"x","n":1.5,"b":false,"o":{"a":1},"a":[1],"z":null}`), &m))
+	assert.Equal(t, Scalar{"x", true}, m["s"])
+	assert.Equal(t, Scalar{"1.5", true}, m["n"])
+	assert.Equal(t, Scalar{"false", true}, m["b"])
+	assert.False(t, m["o"].Valid)
+	assert.False(t, m["a"].Valid)
+	assert.False(t, m["z"].Valid)
+}
+
+func TestTime(t *testing.T) {
+	var v struct{ A, B, C, D Time }
+	require.NoError(t, json.Unmarshal([]byte(`{"A":"2025-03-02T10:01:12Z","B":null,"C":"","D":"2025-01-08T14:25:30.123456789+01:00"}`), &v))
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 1, 12, 0, time.UTC), v.A.UTC())
+	assert.True(t, v.B.IsZero())
+	assert.True(t, v.C.IsZero())
+	assert.Equal(t, time.Date(2025, 1, 8, 13, 25, 30, 123456789, time.UTC), v.D.UTC())
+	require.Error(t, json.Unmarshal([]byte(`{"A":"yesterday"}`), &v))
+	require.Error(t, json.Unmarshal([]byte(`{"A":17}`), &v))
+}
+
+func TestInstant(t *testing.T) {
+	_, ok, err := Instant(time.Time{})
+	require.NoError(t, err)
+	assert.False(t, ok)
+
+	u, ok, err := Instant(time.Date(2025, 3, 2, 11, 0, 0, 0, time.FixedZone("CET", 3600)))
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, time.UTC, u.Location())
+	assert.Equal(t, 10, u.Hour())
+
+	_, _, err = Instant(time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("W", -3600)))
+	require.Error(t, err, "rolls into year 10000 in UTC")
+
+	_, _, err = Instant(Unix(1 << 60))
+	require.Error(t, err)
+	assert.True(t, Unix(0).IsZero())
+	assert.True(t, Unix(-5).IsZero())
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC), Unix(1740909600))
+}
+
+func TestJoinText(t *testing.T) {
+	assert.Equal(t, "a\nb", JoinText(" a ", "", "  ", "b\n"))
+	assert.Empty(t, JoinText())
+}
+
+func TestPersonal(t *testing.T) {
+	for _, k := range []string{"email", "Email Address", "work_email", "name", "First Name", "phone_number", "Mobile"} {
+		assert.True(t, Personal(k), k)
+	}
+	for _, k := range []string{"plan", "Company Name", "segment", "Delighted Source", "country"} {
+		assert.False(t, Personal(k), k)
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	var v map[string]Seconds
+	require.NoError(t, json.Unmarshal([]byte(`{"a":1740909600,"b":"1740909900","c":null,"d":1740909600.9,"e":""}`), &v))
+	assert.Equal(t, Seconds(1740909600), v["a"])
+	assert.Equal(t, Seconds(1740909900), v["b"])
+	assert.Equal(t, Seconds(0), v["c"])
+	assert.Equal(t, Seconds(1740909600), v["d"])
+	assert.Equal(t, Seconds(0), v["e"])
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC), v["a"].Time())
+	require.Error(t, json.Unmarshal([]byte(`{"a":"soon"}`), &v))
+	require.Error(t, json.Unmarshal([]byte(`{"a":1e300}`), &v))
+	require.Error(t, json.Unmarshal([]byte(`{"a":true}`), &v))
+}

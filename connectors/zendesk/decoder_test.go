@@ -1,0 +1,213 @@
+package zendesk
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/connectors/connectortest"
+	"github.com/corridorhq/corridor/gateway/feedback"
+)
+
+func TestConformance(t *testing.T) {
+	connectortest.Run(t, NewFactory())
+}
+
+// body builds an event of type typ; edit changes it before marshalling.
+func body(t *testing.T, typ string, edit func(p, detail, event map[string]any)) []byte {
+	t.Helper()
+	detail := map[string]any{
+		"id": "35436", "subject": "App crashes on login", "description": "Since 4.2 the app crashes when I log in",
+		"status": "NEW", "priority": "HIGH", "requester_id": "20978392", "organization_id": "8812034",
+		"via": map[string]any{"channel": "web"}, "created_at": "2025-03-02T10:01:12Z", "updated_at": "2025-03-02T10:01:12Z",
+		"tags": []any{"ios"},
+	}
+	event := map[string]any{"meta": map[string]any{"sequence": map[string]any{"id": "seq-1", "position": 1}}}
+	if typ == EventTicketCommentAdded {
+		event["comment"] = map[string]any{"id": 555, "body": "Still crashing after the update", "is_public": true, "author": map[string]any{"id": 20978392, "is_staff": false}}
+	}
+	p := map[string]any{"type": typ, "id": "ev-1", "time": "2025-03-02T10:02:00Z", "subject": "zen:ticket:35436", "detail": detail, "event": event}
+	if edit != nil {
+		edit(p, detail, event)
+	}
+	b, err := json.Marshal(p)
+	require.NoError(t, err)
+	return b
+}
+
+func decodeOne(t *testing.T, b []byte) (feedback.Record, error) {
+	t.Helper()
+	d := connectortest.New(t, NewFactory(), connectortest.Secret)
+	recs, err := d.Decode(t.Context(), connectortest.NewRequest(b))
+	if err != nil {
+		require.Empty(t, recs)
+		connectortest.RequireSentinel(t, err)
+		return feedback.Record{}, err
+	}
+	require.Len(t, recs, 1)
+	require.NoError(t, recs[0].Validate())
+	return recs[0], nil
+}
+
+func TestDecodeTicketCreated(t *testing.T) {
+	rec, err := decodeOne(t, body(t, EventTicketCreated, nil))
+	require.NoError(t, err)
+	assert.Equal(t, feedback.NewID(Type, "ev-1"), rec.ID)
+	assert.Equal(t, "ev-1", rec.EventID)
+	assert.Equal(t, feedback.KindTicket, rec.Kind)
+	assert.Equal(t, "App crashes on login\nSince 4.2 the app crashes when I log in", rec.Text)
+	assert.Equal(t, feedback.Customer{ID: "20978392", AccountID: "8812034", Role: feedback.RoleUnknown}, rec.Customer)
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 2, 0, 0, time.UTC), rec.OccurredAt)
+	assert.Nil(t, rec.Score)
+	assert.Equal(t, map[string]string{"ticket_id": "35436", "status": "new", "priority": "high", "channel": "web", "tags": "ios"}, rec.Attributes)
+}
+
+func TestDecodeCommentAdded(t *testing.T) {
+	rec, err := decodeOne(t, body(t, EventTicketCommentAdded, nil))
+	require.NoError(t, err)
+	assert.Equal(t, "Still crashing after the update", rec.Text)
+	assert.Equal(t, "555", rec.Attributes["comment_id"])
+	assert.Equal(t, "20978392", rec.Customer.ID)
+
+	rec, err = decodeOne(t, body(t, EventTicketCommentAdded, func(_, detail, _ map[string]any) { delete(detail, "requester_id") }))
+	require.NoError(t, err)
+	assert.Equal(t, "20978392", rec.Customer.ID, "falls back to the comment author")
+
+	for name, edit := range map[string]func(_, _, event map[string]any){
+		"private note": func(_, _, event map[string]any) { event["comment"].(map[string]any)["is_public"] = false },
+		"staff comment": func(_, _, event map[string]any) {
+			event["comment"].(map[string]any)["author"] = map[string]any{"id": 1, "is_staff": true}
+		},
+		"empty body": func(_, _, event map[string]any) { event["comment"].(map[string]any)["body"] = " " },
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := decodeOne(t, body(t, EventTicketCommentAdded, edit))
+			require.ErrorIs(t, err, connectors.ErrIgnored)
+		})
+	}
+
+	_, err = decodeOne(t, body(t, EventTicketCommentAdded, func(_, _, event map[string]any) { delete(event, "comment") }))
+	require.ErrorIs(t, err, connectors.ErrMalformed)
+	assert.ErrorContains(t, err, "event.comment")
+}
+
+func TestDecodeTags(t *testing.T) {
+	rec, err := decodeOne(t, body(t, EventTicketCreated, func(_, detail, _ map[string]any) {
+		detail["tags"] = []any{"vip", "touchpoint:renewal", "team:csm-north", "location:york", "touchpoint:other", "team:", " "}
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, "renewal", rec.Touchpoint, "first touchpoint tag wins")
+	assert.Equal(t, "csm-north", rec.Team)
+	assert.Equal(t, "york", rec.Location)
+	assert.Equal(t, "vip,touchpoint:renewal,team:csm-north,location:york,touchpoint:other,team:", rec.Attributes["tags"])
+}
+
+func TestDecodeSatisfaction(t *testing.T) {
+	tests := []struct {
+		name      string
+		typ       string
+		where     string // "event" or "detail"
+		score     string
+		wantValue *float64
+		wantErr   error
+	}{
+		{"good on created", EventTicketCreated, "detail", "good", ptr(1.0), nil},
+		{"bad on comment", EventTicketCommentAdded, "event", "bad", ptr(0.0), nil},
+		{"offered carries no score", EventTicketCreated, "detail", "offered", nil, nil},
+		{"unknown score", EventTicketCreated, "detail", "meh", nil, connectors.ErrMalformed},
+		{"rating event good", "zen:event-type:ticket.satisfaction_rating_changed", "event", "Good", ptr(1.0), nil},
+		{"rating event offered", "zen:event-type:ticket.satisfaction_rating_changed", "event", "offered", nil, connectors.ErrIgnored},
+		{"rating only in detail of another event", "zen:event-type:ticket.status_changed", "detail", "good", nil, connectors.ErrIgnored},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := decodeOne(t, body(t, tt.typ, func(_, detail, event map[string]any) {
+				r := map[string]any{"score": tt.score, "comment": "Quick and friendly"}
+				if tt.where == "event" {
+					event["satisfaction_rating"] = r
+				} else {
+					detail["satisfaction_rating"] = r
+				}
+			}))
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			if tt.wantValue == nil {
+				assert.Nil(t, rec.Score)
+				return
+			}
+			require.NotNil(t, rec.Score)
+			assert.Equal(t, feedback.ScoreCSAT, rec.Score.Type)
+			assert.InDelta(t, *tt.wantValue, rec.Score.Value, 0)
+			assert.InDelta(t, *tt.wantValue, rec.Score.Normalized, 0)
+			assert.Contains(t, rec.Text, "Quick and friendly")
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestDecodeIDsAndTimes(t *testing.T) {
+	first, err := decodeOne(t, body(t, EventTicketCreated, nil))
+	require.NoError(t, err)
+	again, err := decodeOne(t, body(t, EventTicketCreated, nil))
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, again.ID, "a redelivered event has the same id")
+
+	numeric, err := decodeOne(t, body(t, EventTicketCreated, func(p, detail, _ map[string]any) {
+		detail["id"] = 35436
+		detail["requester_id"] = 20978392
+		detail["organization_id"] = nil
+		detail["assignee_id"] = "0"
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, "35436", numeric.Attributes["ticket_id"])
+	assert.Equal(t, "20978392", numeric.Customer.ID)
+	assert.Empty(t, numeric.Customer.AccountID)
+	assert.Empty(t, numeric.Agent, `assignee "0" means unassigned`)
+
+	fromSubject, err := decodeOne(t, body(t, EventTicketCreated, func(_, detail, _ map[string]any) { delete(detail, "id") }))
+	require.NoError(t, err)
+	assert.Equal(t, "35436", fromSubject.Attributes["ticket_id"], "ticket id from subject zen:ticket:<id>")
+
+	noTime, err := decodeOne(t, body(t, EventTicketCreated, func(p, detail, _ map[string]any) {
+		delete(p, "time")
+		detail["updated_at"] = "2025-03-02T11:00:00+01:00"
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 0, 0, 0, time.UTC), noTime.OccurredAt)
+}
+
+func TestDecodeErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		typ     string
+		edit    func(p, detail, event map[string]any)
+		want    error
+		message string
+	}{
+		{"user event", "zen:event-type:user.active_changed", func(_, _, event map[string]any) { event["current"] = false }, connectors.ErrIgnored, "user.active_changed"},
+		{"status change", "zen:event-type:ticket.status_changed", nil, connectors.ErrIgnored, "ticket.status_changed"},
+		{"odd shape of an ignored event", "zen:event-type:organization.created", func(p, _, _ map[string]any) { p["detail"] = "x"; p["event"] = 3 }, connectors.ErrIgnored, "organization.created"},
+		{"no type", "", nil, connectors.ErrMalformed, "type missing"},
+		{"no id", EventTicketCreated, func(p, _, _ map[string]any) { delete(p, "id") }, connectors.ErrMalformed, "id missing"},
+		{"no ticket id", EventTicketCreated, func(p, detail, _ map[string]any) { delete(detail, "id"); delete(p, "subject") }, connectors.ErrMalformed, "detail.id"},
+		{"detail not an object", EventTicketCreated, func(p, _, _ map[string]any) { p["detail"] = []any{1} }, connectors.ErrMalformed, "detail"},
+		{"bad time", EventTicketCreated, func(p, _, _ map[string]any) { p["time"] = "02/03/2025" }, connectors.ErrMalformed, "RFC 3339"},
+		{"tags not strings", EventTicketCreated, func(_, detail, _ map[string]any) { detail["tags"] = []any{1} }, connectors.ErrMalformed, "detail"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeOne(t, body(t, tt.typ, tt.edit))
+			require.ErrorIs(t, err, tt.want)
+			assert.ErrorContains(t, err, tt.message)
+			assert.ErrorContains(t, err, "zendesk: decode")
+		})
+	}
+}

@@ -1,0 +1,31 @@
+// Package zendesk decodes Zendesk event-subscription webhooks
+// (zen:event-type:ticket.created and zen:event-type:ticket.comment_added)
+// into ticket feedback records and verifies X-Zendesk-Webhook-Signature.
+//
+// # Contract
+//
+// One event yields one ticket record whose external id is the event `id`,
+// so a redelivered event maps to the same record id. ticket.created carries
+// subject and description; ticket.comment_added carries the comment body of
+// a public, non-staff comment (private notes and agent replies are
+// ErrIgnored). A satisfaction_rating{score: good|bad} on the event becomes a
+// CSAT score on 0..1 (best effort; see README). Tags of the form
+// touchpoint:<x>, team:<x> and location:<x> set those record fields.
+// Other event types return ErrIgnored.
+//
+// Verify checks base64(HMAC-SHA256(secret, timestamp + raw body)) from
+// X-Zendesk-Webhook-Signature against every configured secret, then that
+// X-Zendesk-Webhook-Signature-Timestamp (ISO 8601) lies within the
+// configured tolerance of the clock, in either direction.
+//
+// # Errors
+//
+// Decode returns errors wrapping connectors.ErrUnsupportedMediaType,
+// ErrMalformed (naming the field) or ErrIgnored; Verify returns
+// ErrSignatureMissing, ErrSignatureInvalid (also for an unparsable
+// timestamp header) or ErrTimestampStale. All are prefixed "zendesk:".
+//
+// # Concurrency
+//
+// The decoder is immutable after New and safe for concurrent use.
+package zendesk
