@@ -1,0 +1,84 @@
+# Corridor. The two commands a newcomer needs: `make run` and `make test`.
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := bin/corridor
+TOOLS   := $(CURDIR)/.tools
+# Debian's prometheus package, unpacked (no service started) for promtool.
+PROMTOOL_LOCAL := $(TOOLS)/prometheus/usr/bin/promtool
+PROMTOOL ?= $(shell command -v promtool 2>/dev/null || echo $(PROMTOOL_LOCAL))
+KCAT    ?= $(shell command -v kcat 2>/dev/null || echo /usr/bin/kcat)
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_UPDATED := $(TOOLS)/.apt-updated
+FUZZTIME ?= 30s
+
+.PHONY: all build run test test-unit test-integration tools fuzz bench bench-pipeline fmt vet tidy golden clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/corridor
+
+## run: build and start the gateway with the embedded Kafka-protocol broker
+## on 127.0.0.1:9092, HTTP on :8080, dev secrets from deploy/dev/corridor.yaml.
+run: build
+	$(BIN) serve --config deploy/dev/corridor.yaml
+
+## test: every test, race detector on, including the Kafka integration tests
+## and the end-to-end test of the built binary read back with kcat.
+test: tools build
+	CORRIDOR_REQUIRE_TOOLS=1 CORRIDOR_KCAT=$(KCAT) CORRIDOR_PROMTOOL=$(PROMTOOL) CORRIDOR_BIN=$(CURDIR)/$(BIN) \
+		$(GO) test -race -count=1 -timeout 12m ./...
+
+test-unit:
+	$(GO) test -race -count=1 -short ./...
+
+test-integration: tools build
+	CORRIDOR_REQUIRE_TOOLS=1 CORRIDOR_KCAT=$(KCAT) CORRIDOR_PROMTOOL=$(PROMTOOL) CORRIDOR_BIN=$(CURDIR)/$(BIN) \
+		$(GO) test -race -count=1 -run 'Integration|EndToEnd' ./...
+
+## tools: what the tests need beyond Go modules, installed when missing.
+tools: $(KCAT) $(PROMTOOL)
+
+$(APT_UPDATED):
+	@mkdir -p $(TOOLS)
+	$(SUDO) apt-get update -qq
+	@touch $@
+
+/usr/bin/kcat: | $(APT_UPDATED)
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat
+
+$(PROMTOOL_LOCAL): | $(APT_UPDATED)
+	@mkdir -p $(TOOLS)/deb
+	cd $(TOOLS)/deb && rm -f prometheus_*.deb && apt-get download prometheus
+	dpkg -x $(TOOLS)/deb/prometheus_*.deb $(TOOLS)/prometheus
+	@test -x $@
+
+## fuzz: fuzz every decoder for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list ./connectors/...); do \
+		if $(GO) test -list '^FuzzDecode$$' $$pkg | grep -q FuzzDecode; then \
+			echo "fuzz $$pkg"; $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		fi; \
+	done
+
+## bench: every Go benchmark, for benchstat.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee benchmarks/latest.txt
+
+bench-pipeline:
+	$(GO) test -run '^$$' -bench 'Pipeline|Analyze' -benchmem -count 6 ./benchmarks/ ./nlp/
+
+golden:
+	UPDATE_GOLDEN=1 $(GO) test ./connectors/...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet ./...
+
+tidy:
+	$(GO) mod tidy && git diff --exit-code go.mod go.sum
+
+clean:
+	rm -rf bin var

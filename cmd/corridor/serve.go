@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/corridorhq/corridor/gateway"
+	"github.com/corridorhq/corridor/gateway/broker"
+	"github.com/corridorhq/corridor/gateway/sink"
+	"github.com/corridorhq/corridor/nlp"
+)
+
+// startupTimeout bounds waiting for the brokers to create topics at start.
+const startupTimeout = 30 * time.Second
+
+// shutdownGrace bounds finishing in-flight requests on SIGTERM.
+const shutdownGrace = 15 * time.Second
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	var fv flagValues
+	fv.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(fs, &fv, os.Getenv, os.Environ())
+	sources, srcErr := buildSources(cfg)
+	if err = errors.Join(err, srcErr); err != nil {
+		return fmt.Errorf("invalid configuration:\n  - %s", strings.ReplaceAll(err.Error(), "\n", "\n  - "))
+	}
+	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+
+	var embedded *broker.Broker
+	if len(cfg.Kafka.Brokers) == 0 {
+		embedded, err = broker.Start(cfg.EmbeddedKafka)
+		if err != nil {
+			return err
+		}
+		defer embedded.Close()
+		cfg.Kafka.Brokers = []string{embedded.Addr()}
+		log.Info("embedded Kafka-protocol broker started", "addr", embedded.Addr(), "data_dir", cfg.EmbeddedKafka.DataDir)
+	}
+
+	analyzer, err := nlp.New(cfg.NLP)
+	if err != nil {
+		return err
+	}
+	kafkaSink, err := sink.NewKafka(cfg.Kafka)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := kafkaSink.Close(); err != nil {
+			log.Error("closing Kafka writer", "err", err)
+		}
+	}()
+	if err := ensureTopics(ctx, kafkaSink, log); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := gateway.New(cfg.Gateway, gateway.Settings{
+		Logger:     log,
+		Registerer: reg,
+		Gatherer:   reg,
+		Sink:       kafkaSink,
+		Topics:     cfg.Kafka.Topics,
+		Analyzer:   analyzer,
+		Sources:    sources,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Gateway.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Gateway.HTTPAddr, err)
+	}
+	httpAddr := ln.Addr().String()
+	names := make([]string, len(sources))
+	for i, s := range sources {
+		names[i] = s.Name
+	}
+	log.Info("corridor ready",
+		"http", httpAddr,
+		"post", "http://"+hostPort(httpAddr)+"/v1/webhooks/{source}",
+		"sources", strings.Join(names, ","),
+		"brokers", strings.Join(cfg.Kafka.Brokers, ","),
+		"read", fmt.Sprintf("kcat -b %s -C -t %s -o beginning -e -J", cfg.Kafka.Brokers[0], cfg.Kafka.Topics.Feedback.Name),
+		"metrics", "http://"+hostPort(httpAddr)+"/metrics",
+	)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// ensureTopics creates the topics, retrying while the brokers come up.
+func ensureTopics(ctx context.Context, k *sink.Kafka, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
+	delay := 100 * time.Millisecond
+	for {
+		err := k.EnsureTopics(ctx)
+		if err == nil {
+			return nil
+		}
+		log.Warn("creating topics failed; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("brokers did not accept topic creation within %s: %w", startupTimeout, err)
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 2*time.Second)
+	}
+}
+
+// hostPort turns a listen address into one a client on this machine can use.
+func hostPort(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}

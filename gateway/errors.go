@@ -1,0 +1,69 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/gateway/sink"
+)
+
+// Gateway-level reasons, added to connectors' closed set.
+const (
+	reasonUnknownSource = "unknown_source"
+	reasonInvalidRecord = "invalid_record"
+	reasonSinkTimeout   = "sink_timeout"
+	reasonSinkDown      = "sink_unavailable"
+	reasonSinkTooLarge  = "sink_too_large"
+)
+
+var (
+	errUnknownSource = errors.New("unknown source")
+	errInvalidRecord = errors.New("decoded record is invalid")
+	// errSink wraps every failed Kafka write.
+	errSink = errors.New("kafka write failed")
+)
+
+// failure is how one error is answered and counted.
+type failure struct {
+	status int
+	reason string // closed label and the JSON error code
+	dlq    bool   // the bytes arrived intact: keep them in the dead-letter topic
+	retry  bool   // the sender should retry: set Retry-After
+}
+
+// classify maps every error the pipeline returns to its answer. It is the
+// one place statuses are chosen.
+func classify(err error) failure {
+	switch {
+	case errors.Is(err, errUnknownSource):
+		return failure{status: http.StatusNotFound, reason: reasonUnknownSource, dlq: true}
+	case errors.Is(err, errInvalidRecord):
+		return failure{status: http.StatusUnprocessableEntity, reason: reasonInvalidRecord, dlq: true}
+	case errors.Is(err, connectors.ErrUnauthorized):
+		return failure{status: http.StatusUnauthorized, reason: connectors.Reason(err), dlq: true}
+	case errors.Is(err, connectors.ErrUnsupportedMediaType):
+		return failure{status: http.StatusUnsupportedMediaType, reason: connectors.ReasonMediaType, dlq: true}
+	case errors.Is(err, connectors.ErrTooLarge):
+		return failure{status: http.StatusRequestEntityTooLarge, reason: connectors.ReasonTooLarge, dlq: true}
+	case errors.Is(err, connectors.ErrMalformed):
+		return failure{status: http.StatusBadRequest, reason: connectors.ReasonMalformed, dlq: true}
+	case errors.Is(err, connectors.ErrIgnored):
+		return failure{status: http.StatusAccepted, reason: connectors.ReasonIgnored}
+	case errors.Is(err, errSink) && sink.Permanent(err):
+		// The broker will never take it; retrying cannot help.
+		return failure{status: http.StatusRequestEntityTooLarge, reason: reasonSinkTooLarge}
+	case errors.Is(err, errSink) && errors.Is(err, context.DeadlineExceeded):
+		return failure{status: http.StatusServiceUnavailable, reason: reasonSinkTimeout, retry: true}
+	case errors.Is(err, errSink):
+		return failure{status: http.StatusServiceUnavailable, reason: reasonSinkDown, retry: true}
+	}
+	// A bug, not the sender's fault; keep the bytes so nothing is lost.
+	return failure{status: http.StatusInternalServerError, reason: connectors.ReasonInternal, dlq: true}
+}
+
+// sinkReason is the `reason` label of a failed Kafka write.
+func sinkReason(err error) string {
+	return classify(err).reason
+}

@@ -1,0 +1,113 @@
+package gateway
+
+import (
+	"runtime/debug"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+// unknownLabel folds label values outside a closed set.
+const unknownLabel = "unknown"
+
+// Streams are the values of the `stream` label: which topic a message went to.
+const (
+	streamFeedback = "feedback"
+	streamRaw      = "raw"
+	streamDLQ      = "dlq"
+)
+
+type metrics struct {
+	requests        *prometheus.CounterVec
+	requestDuration *prometheus.HistogramVec
+	requestSize     *prometheus.HistogramVec
+	rejections      *prometheus.CounterVec
+	records         *prometheus.CounterVec
+	invalidUTF8     *prometheus.CounterVec
+	nlpDuration     prometheus.Histogram
+	themes          *prometheus.CounterVec
+	sinkDuration    *prometheus.HistogramVec
+	sinkMessages    *prometheus.CounterVec
+	sinkErrors      *prometheus.CounterVec
+	inflight        prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	f := promauto.With(reg)
+	m := &metrics{
+		requests: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_ingest_requests_total",
+			Help: "Webhook requests answered, by source and HTTP status code.",
+		}, []string{"source", "code"}),
+		requestDuration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "corridor_ingest_request_duration_seconds",
+			Help:    "Time from receiving a webhook request to answering it, by source.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"source"}),
+		requestSize: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "corridor_ingest_request_size_bytes",
+			Help:    "Size of webhook request bodies, by source.",
+			Buckets: prometheus.ExponentialBuckets(128, 4, 8),
+		}, []string{"source"}),
+		rejections: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_ingest_rejections_total",
+			Help: "Webhook requests not turned into records, by source and reason.",
+		}, []string{"source", "reason"}),
+		records: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_decode_records_total",
+			Help: "Feedback records by source, kind and outcome (accepted: durable in Kafka; failed: not written, sender told to retry).",
+		}, []string{"source", "kind", "outcome"}),
+		invalidUTF8: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_decode_invalid_utf8_total",
+			Help: "Records whose text held invalid UTF-8, replaced with U+FFFD, by source.",
+		}, []string{"source"}),
+		nlpDuration: f.NewHistogram(prometheus.HistogramOpts{
+			Name:    "corridor_nlp_analyze_duration_seconds",
+			Help:    "Time to analyze one record's text (redaction, language, themes, sentiment).",
+			Buckets: []float64{.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01, .05},
+		}),
+		themes: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_nlp_themes_total",
+			Help: "Themes tagged on records, by theme id of the loaded taxonomy.",
+		}, []string{"theme"}),
+		sinkDuration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "corridor_sink_write_duration_seconds",
+			Help:    "Time for one request's messages to be acknowledged by Kafka (acks=all), by stream.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"stream"}),
+		sinkMessages: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_sink_messages_total",
+			Help: "Kafka messages by stream (feedback, raw, dlq) and outcome (accepted, failed).",
+		}, []string{"stream", "outcome"}),
+		sinkErrors: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_sink_errors_total",
+			Help: "Failed Kafka writes by stream and reason (timeout, unavailable, too_large).",
+		}, []string{"stream", "reason"}),
+		inflight: f.NewGauge(prometheus.GaugeOpts{
+			Name: "corridor_ingest_inflight_requests",
+			Help: "Webhook requests being processed now.",
+		}),
+	}
+	version, revision := buildInfo()
+	f.NewGauge(prometheus.GaugeOpts{
+		Name:        "corridor_build_info",
+		Help:        "Build of the running binary; always 1.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision},
+	}).Set(1)
+	return m
+}
+
+func buildInfo() (version, revision string) {
+	version, revision = "devel", unknownLabel
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				revision = s.Value
+			}
+		}
+	}
+	return version, revision
+}

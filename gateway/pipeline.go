@@ -1,0 +1,163 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/gateway/feedback"
+	"github.com/corridorhq/corridor/gateway/sink"
+)
+
+// Analyzer is what the gateway needs of the NLP stage.
+type Analyzer interface {
+	Analyze(text string) feedback.Analysis
+	Redact(text string) (string, map[string]int)
+}
+
+// Source is one configured webhook source, ready to decode.
+type Source struct {
+	Name     string
+	Type     string
+	Kind     feedback.Kind
+	Config   connectors.SourceConfig
+	Decoder  connectors.Decoder
+	Verifier connectors.Verifier // nil when the vendor signs nothing
+}
+
+// Batch is one request's outcome, encoded for Kafka.
+type Batch struct {
+	Records  []feedback.Record
+	Messages []sink.Message
+	Ignored  error // set when the event is valid but yields no record
+}
+
+// Pipeline verifies, decodes, analyzes and encodes requests, and writes them.
+type Pipeline struct {
+	analyzer Analyzer
+	sink     sink.Sink
+	topics   sink.Topics
+	m        *metrics
+}
+
+// Prepare verifies and decodes req, analyzes every record and encodes the
+// raw and feedback messages. It does no I/O.
+func (p *Pipeline) Prepare(ctx context.Context, src *Source, raw *sink.Raw, req connectors.Request) (*Batch, error) {
+	if src.Verifier != nil {
+		if err := src.Verifier.Verify(req); err != nil {
+			return nil, err
+		}
+	}
+	recs, err := src.Decoder.Decode(ctx, req)
+	b := &Batch{}
+	switch {
+	case errors.Is(err, connectors.ErrIgnored):
+		b.Ignored = err
+	case err != nil:
+		return nil, err
+	}
+	ids := make([]string, 0, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		p.enrich(src, r, req.ReceivedAt)
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", errInvalidRecord, src.Name, err)
+		}
+		ids = append(ids, r.ID)
+	}
+	key := src.Name
+	if len(recs) > 0 {
+		key = recs[0].Key()
+	}
+	b.Messages = make([]sink.Message, 0, len(recs)+1)
+	b.Messages = append(b.Messages, sink.RawMessage(p.topics.Raw.Name, key, raw, ids))
+	for i := range recs {
+		msg, err := sink.FeedbackMessage(p.topics.Feedback.Name, &recs[i])
+		if err != nil {
+			return nil, err
+		}
+		b.Messages = append(b.Messages, msg)
+	}
+	b.Records = recs
+	return b, nil
+}
+
+// enrich fills source defaults, repairs text and applies the NLP analysis.
+func (p *Pipeline) enrich(src *Source, r *feedback.Record, receivedAt time.Time) {
+	d := src.Config.Defaults
+	fill := func(field *string, def string) {
+		if *field == "" {
+			*field = def
+		}
+	}
+	fill(&r.Touchpoint, d.Touchpoint)
+	fill(&r.Team, d.Team)
+	fill(&r.Location, d.Location)
+	fill(&r.Agent, d.Agent)
+	if (r.Customer.Role == "" || r.Customer.Role == feedback.RoleUnknown) && d.Role != "" {
+		r.Customer.Role = feedback.ParseRole(d.Role)
+	}
+	if r.Customer.Role == "" {
+		r.Customer.Role = feedback.RoleUnknown
+	}
+	if r.ReceivedAt.IsZero() {
+		r.ReceivedAt = receivedAt
+	}
+	if r.OccurredAt.IsZero() {
+		r.OccurredAt = r.ReceivedAt
+	}
+	text := r.Text
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "\uFFFD")
+		p.m.invalidUTF8.WithLabelValues(src.Name).Inc()
+	}
+	start := time.Now()
+	r.Apply(p.analyzer.Analyze(text))
+	for i := range r.Answers {
+		a := &r.Answers[i]
+		a.Text, _ = p.analyzer.Redact(strings.ToValidUTF8(a.Text, "\uFFFD"))
+	}
+	p.m.nlpDuration.Observe(time.Since(start).Seconds())
+	for _, t := range r.Themes {
+		p.m.themes.WithLabelValues(t.ID).Inc()
+	}
+}
+
+// Commit writes b's messages and waits for acks=all, bounded by ctx.
+func (p *Pipeline) Commit(ctx context.Context, src *Source, b *Batch) error {
+	start := time.Now()
+	err := p.sink.Write(ctx, b.Messages...)
+	p.m.sinkDuration.WithLabelValues(streamFeedback).Observe(time.Since(start).Seconds())
+	outcome := "accepted"
+	if err != nil {
+		outcome = "failed"
+		p.m.sinkErrors.WithLabelValues(streamFeedback, sinkReason(fmt.Errorf("%w: %w", errSink, err))).Inc()
+	}
+	p.m.sinkMessages.WithLabelValues(streamRaw, outcome).Inc()
+	p.m.sinkMessages.WithLabelValues(streamFeedback, outcome).Add(float64(len(b.Records)))
+	for i := range b.Records {
+		p.m.records.WithLabelValues(src.Name, string(b.Records[i].Kind), outcome).Inc()
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", errSink, err)
+	}
+	return nil
+}
+
+// DeadLetter writes a rejected request to the dead-letter topic.
+func (p *Pipeline) DeadLetter(ctx context.Context, raw *sink.Raw, reason, msg string) error {
+	start := time.Now()
+	err := p.sink.Write(ctx, sink.DLQMessage(p.topics.DLQ.Name, raw, reason, msg))
+	p.m.sinkDuration.WithLabelValues(streamDLQ).Observe(time.Since(start).Seconds())
+	if err != nil {
+		p.m.sinkMessages.WithLabelValues(streamDLQ, "failed").Inc()
+		p.m.sinkErrors.WithLabelValues(streamDLQ, sinkReason(fmt.Errorf("%w: %w", errSink, err))).Inc()
+		return fmt.Errorf("%w: %w", errSink, err)
+	}
+	p.m.sinkMessages.WithLabelValues(streamDLQ, "accepted").Inc()
+	return nil
+}

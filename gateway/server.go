@@ -1,0 +1,346 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/gateway/sink"
+)
+
+// Config is the HTTP side of the gateway.
+type Config struct {
+	// HTTPAddr is where the server listens. Default: ":8080".
+	HTTPAddr string `yaml:"http_addr"`
+	// BodyLimit is the largest webhook body accepted, in bytes; larger ones
+	// get 413. Default: 1048576 (1 MiB).
+	BodyLimit int `yaml:"body_limit"`
+	// WriteTimeout bounds each request's Kafka write; when the broker cannot
+	// acknowledge in time the request gets 503 with Retry-After. Default: 5s.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// RetryAfter is the Retry-After sent with 503 answers. Default: 5s.
+	RetryAfter time.Duration `yaml:"retry_after"`
+	// ReadyTimeout bounds the broker check behind /readyz. Default: 2s.
+	ReadyTimeout time.Duration `yaml:"ready_timeout"`
+}
+
+// NewDefaultConfig returns the defaults.
+func NewDefaultConfig() Config {
+	return Config{
+		HTTPAddr:     ":8080",
+		BodyLimit:    1 << 20,
+		WriteTimeout: 5 * time.Second,
+		RetryAfter:   5 * time.Second,
+		ReadyTimeout: 2 * time.Second,
+	}
+}
+
+// Validate reports every problem with c.
+func (c Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		errs = append(errs, fmt.Errorf("http_addr: %q is not [host]:port", c.HTTPAddr))
+	}
+	if c.BodyLimit < 1024 {
+		errs = append(errs, fmt.Errorf("body_limit: %d, must be >= 1024", c.BodyLimit))
+	}
+	if c.WriteTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("write_timeout: %v, must be > 0", c.WriteTimeout))
+	}
+	if c.RetryAfter < time.Second {
+		errs = append(errs, fmt.Errorf("retry_after: %v, must be >= 1s", c.RetryAfter))
+	}
+	if c.ReadyTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("ready_timeout: %v, must be > 0", c.ReadyTimeout))
+	}
+	return errors.Join(errs...)
+}
+
+// Settings are the gateway's collaborators, set in code.
+type Settings struct {
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	Sink       sink.Sink
+	Topics     sink.Topics
+	Analyzer   Analyzer
+	Sources    []Source
+	Now        func() time.Time
+}
+
+// Server is the webhook gateway.
+type Server struct {
+	cfg      Config
+	app      *fiber.App
+	log      *slog.Logger
+	pipeline *Pipeline
+	sources  map[string]*Source
+	now      func() time.Time
+	m        *metrics
+	sink     sink.Sink
+}
+
+// New builds a ready server. It does not listen.
+func New(cfg Config, set Settings) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("gateway: config: %w", err)
+	}
+	if set.Sink == nil || set.Analyzer == nil || set.Registerer == nil || set.Gatherer == nil {
+		return nil, errors.New("gateway: settings need a sink, an analyzer, a registerer and a gatherer")
+	}
+	if set.Logger == nil {
+		set.Logger = slog.Default()
+	}
+	if set.Now == nil {
+		set.Now = time.Now
+	}
+	m := newMetrics(set.Registerer)
+	s := &Server{
+		cfg:      cfg,
+		log:      set.Logger,
+		pipeline: &Pipeline{analyzer: set.Analyzer, sink: set.Sink, topics: set.Topics, m: m},
+		sources:  make(map[string]*Source, len(set.Sources)),
+		now:      set.Now,
+		m:        m,
+		sink:     set.Sink,
+	}
+	for i := range set.Sources {
+		src := set.Sources[i]
+		s.sources[src.Name] = &src
+		// Pre-create label values so dashboards see zeroes, not gaps.
+		m.requestDuration.WithLabelValues(src.Name)
+		m.rejections.WithLabelValues(src.Name, connectors.ReasonSignatureInvalid)
+		m.records.WithLabelValues(src.Name, string(src.Kind), "accepted")
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "corridor",
+		BodyLimit:             cfg.BodyLimit,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ErrorHandler:          s.fiberError,
+	})
+	s.app.Post("/v1/webhooks/:source", s.handleWebhook)
+	s.app.Get("/v1/sources", s.handleSources)
+	s.app.Get("/livez", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	s.app.Get("/readyz", s.handleReady)
+	metricsHandler := promhttp.HandlerFor(set.Gatherer, promhttp.HandlerOpts{Registry: set.Registerer})
+	s.app.Get("/metrics", adaptHTTP(metricsHandler))
+	return s, nil
+}
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.app.Listener(ln)
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests,
+// at most until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.app.ShutdownWithContext(ctx)
+}
+
+// Pipeline exposes the request pipeline (benchmarks drive it directly).
+func (s *Server) Pipeline() *Pipeline { return s.pipeline }
+
+// Source returns the configured source called name.
+func (s *Server) Source(name string) (*Source, bool) {
+	src, ok := s.sources[name]
+	return src, ok
+}
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (s *Server) handleWebhook(c *fiber.Ctx) error {
+	start := s.now()
+	s.m.inflight.Inc()
+	defer s.m.inflight.Dec()
+
+	name := c.Params("source")
+	label := unknownLabel
+	src, ok := s.sources[name]
+	if ok {
+		label = src.Name
+	}
+	// Fiber reuses its buffers once the handler returns: copy what outlives it.
+	body := append([]byte(nil), c.Body()...)
+	header := make(http.Header)
+	c.Request().Header.VisitAll(func(k, v []byte) {
+		header.Add(string(k), string(v))
+	})
+	rawCT := string(c.Request().Header.ContentType())
+	raw := &sink.Raw{
+		Source:      label,
+		Method:      c.Method(),
+		URI:         string(c.Request().RequestURI()),
+		ContentType: rawCT,
+		Header:      header,
+		Body:        body,
+		ReceivedAt:  start.UTC(),
+	}
+	s.m.requestSize.WithLabelValues(label).Observe(float64(len(body)))
+	defer func() {
+		s.m.requestDuration.WithLabelValues(label).Observe(s.now().Sub(start).Seconds())
+		s.m.requests.WithLabelValues(label, strconv.Itoa(c.Response().StatusCode())).Inc()
+	}()
+
+	if !ok {
+		return s.reject(c, label, raw, fmt.Errorf("%w: %q (configured: %s)", errUnknownSource, name, strings.Join(s.sourceNames(), ", ")))
+	}
+	req := connectors.Request{
+		Method:      raw.Method,
+		URI:         raw.URI,
+		ContentType: mediaType(rawCT),
+		Header:      header,
+		Body:        body,
+		ReceivedAt:  raw.ReceivedAt,
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.WriteTimeout)
+	defer cancel()
+	batch, err := s.pipeline.Prepare(ctx, src, raw, req)
+	if err != nil {
+		return s.reject(c, label, raw, err)
+	}
+	if err := s.pipeline.Commit(ctx, src, batch); err != nil {
+		return s.reject(c, label, raw, err)
+	}
+	if batch.Ignored != nil {
+		s.m.rejections.WithLabelValues(label, connectors.ReasonIgnored).Inc()
+		return c.Status(http.StatusAccepted).JSON(fiber.Map{"status": "ignored", "reason": batch.Ignored.Error()})
+	}
+	ids := make([]string, len(batch.Records))
+	for i := range batch.Records {
+		ids[i] = batch.Records[i].ID
+	}
+	return c.Status(http.StatusOK).JSON(fiber.Map{"status": "accepted", "ids": ids})
+}
+
+// reject answers err, counts it and, when the bytes arrived intact, keeps
+// them in the dead-letter topic.
+func (s *Server) reject(c *fiber.Ctx, label string, raw *sink.Raw, err error) error {
+	f := classify(err)
+	s.m.rejections.WithLabelValues(label, f.reason).Inc()
+	if f.dlq {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
+		defer cancel()
+		if dlqErr := s.pipeline.DeadLetter(ctx, raw, f.reason, err.Error()); dlqErr != nil {
+			// The sender still gets the true answer; the loss is counted in
+			// corridor_sink_messages_total{stream="dlq",outcome="failed"}.
+			_ = dlqErr
+		}
+	}
+	if f.retry {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(s.cfg.RetryAfter.Seconds())))
+	}
+	return c.Status(f.status).JSON(errorBody{Error: errorDetail{Code: f.reason, Message: err.Error()}})
+}
+
+// fiberError answers errors raised by Fiber itself (body over the limit,
+// unknown route, wrong method) with the same JSON shape.
+func (s *Server) fiberError(c *fiber.Ctx, err error) error {
+	status, code := http.StatusInternalServerError, connectors.ReasonInternal
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+		switch fe.Code {
+		case http.StatusRequestEntityTooLarge:
+			code = connectors.ReasonTooLarge
+			err = fmt.Errorf("body exceeds the %d-byte limit", s.cfg.BodyLimit)
+		case http.StatusNotFound:
+			code = "not_found"
+		case http.StatusMethodNotAllowed:
+			code = "method_not_allowed"
+		default:
+			code = "bad_request"
+		}
+	}
+	if strings.HasPrefix(c.Path(), "/v1/webhooks/") {
+		label := unknownLabel
+		if _, ok := s.sources[strings.TrimPrefix(c.Path(), "/v1/webhooks/")]; ok {
+			label = strings.TrimPrefix(c.Path(), "/v1/webhooks/")
+		}
+		s.m.rejections.WithLabelValues(label, code).Inc()
+		s.m.requests.WithLabelValues(label, strconv.Itoa(status)).Inc()
+	}
+	return c.Status(status).JSON(errorBody{Error: errorDetail{Code: code, Message: err.Error()}})
+}
+
+func (s *Server) handleReady(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.ReadyTimeout)
+	defer cancel()
+	if err := s.sink.Ready(ctx); err != nil {
+		return c.Status(http.StatusServiceUnavailable).JSON(errorBody{Error: errorDetail{Code: "broker_unavailable", Message: err.Error()}})
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+type sourceInfo struct {
+	Name      string              `json:"name"`
+	Type      string              `json:"type"`
+	Kind      string              `json:"kind"`
+	Route     string              `json:"route"`
+	Verified  bool                `json:"verified"`
+	Secrets   int                 `json:"secrets"`
+	Tolerance string              `json:"tolerance,omitempty"`
+	Defaults  connectors.Defaults `json:"defaults"`
+}
+
+func (s *Server) handleSources(c *fiber.Ctx) error {
+	out := make([]sourceInfo, 0, len(s.sources))
+	for _, name := range s.sourceNames() {
+		src := s.sources[name]
+		out = append(out, sourceInfo{
+			Name:      src.Name,
+			Type:      src.Type,
+			Kind:      string(src.Kind),
+			Route:     "/v1/webhooks/" + src.Name,
+			Verified:  src.Verifier != nil,
+			Secrets:   len(src.Config.Secrets),
+			Tolerance: src.Config.ToleranceOrDefault().String(),
+			Defaults:  src.Config.Defaults,
+		})
+	}
+	return c.JSON(fiber.Map{"sources": out})
+}
+
+func (s *Server) sourceNames() []string {
+	names := make([]string, 0, len(s.sources))
+	for n := range s.sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// mediaType returns the lower-cased media type without parameters.
+func mediaType(ct string) string {
+	if ct == "" {
+		return ""
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return strings.ToLower(strings.TrimSpace(strings.Split(ct, ";")[0]))
+	}
+	return mt
+}
