@@ -208,7 +208,10 @@ func TestEndToEndServeBinary(t *testing.T) {
 	require.NoError(t, err)
 
 	wantIDs := map[string]string{}
-	for _, c := range []struct{ source, secret, file string; body []byte }{
+	for _, c := range []struct {
+		source, secret, file string
+		body                 []byte
+	}{
 		{"typeform", e2eTypeformSecret, tfFile, tfBody},
 		{"zendesk", e2eZendeskSecret, zdFile, zdBody},
 	} {
