@@ -54,6 +54,10 @@ type Settings struct {
 	Name string
 	// Now is the clock used for timestamp tolerance; nil means time.Now.
 	Now func() time.Time
+	// HTTPClient is used by Enrichers; nil means http.DefaultClient.
+	HTTPClient *http.Client
+	// Calls observes Enricher API calls; nil records nothing.
+	Calls CallObserver
 }
 
 // Clock returns s.Now or time.Now.
@@ -89,6 +93,12 @@ type SourceConfig struct {
 	Tolerance time.Duration `yaml:"tolerance"`
 	// Defaults fill record fields the payload leaves empty. Default: none.
 	Defaults Defaults `yaml:"defaults"`
+	// Mapping derives record fields from vendor fields (record attributes),
+	// e.g. a form id → touchpoint table or a `team:` ticket tag. Default: none.
+	Mapping Mapping `yaml:"mapping"`
+	// API configures the vendor API calls of sources that enrich (SurveyMonkey,
+	// Qualtrics). Default: see EnrichConfig.
+	API EnrichConfig `yaml:"api"`
 	// Options are vendor-specific settings documented in the vendor README.
 	Options map[string]string `yaml:"options"`
 }
@@ -106,6 +116,12 @@ func (c SourceConfig) Validate() error {
 		if strings.TrimSpace(s) == "" {
 			errs = append(errs, fmt.Errorf("secrets[%d]: empty", i))
 		}
+	}
+	if err := c.Mapping.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("mapping: %w", err))
+	}
+	if c.API.Timeout < 0 || c.API.Attempts < 0 {
+		errs = append(errs, errors.New("api: timeout and attempts must not be negative"))
 	}
 	if c.Defaults.Role != "" && feedback.ParseRole(c.Defaults.Role) == feedback.RoleUnknown && c.Defaults.Role != string(feedback.RoleUnknown) {
 		errs = append(errs, fmt.Errorf("defaults.role: %q is not end_user, buyer, decision_maker or unknown", c.Defaults.Role))

@@ -24,7 +24,7 @@
 // # Errors
 //
 // Every error returned wraps exactly one sentinel of the closed set
-// ErrUnauthorized, ErrMalformed, ErrUnsupportedMediaType, ErrTooLarge,
+// ErrUnauthorized, ErrMalformed, ErrUnsupportedMediaType, ErrTooLarge, ErrUpstream,
 // ErrIgnored; the more specific ErrSignatureMissing, ErrSignatureInvalid and
 // ErrTimestampStale wrap ErrUnauthorized. Reason maps an error to its closed
 // metric label.

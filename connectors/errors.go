@@ -17,6 +17,8 @@ var (
 	ErrTooLarge = errors.New("payload too large")
 	// ErrIgnored: a valid event type we do not turn into feedback (202).
 	ErrIgnored = errors.New("event ignored")
+	// ErrUpstream: the vendor API an Enricher needs failed; retry later (503).
+	ErrUpstream = errors.New("vendor API failed")
 )
 
 // Specific authorization failures; each wraps ErrUnauthorized.
@@ -36,6 +38,7 @@ const (
 	ReasonMediaType        = "unsupported_media_type"
 	ReasonTooLarge         = "too_large"
 	ReasonIgnored          = "ignored"
+	ReasonEnrichment       = "enrichment_failed"
 	ReasonInternal         = "internal"
 )
 
@@ -58,6 +61,8 @@ func Reason(err error) string {
 		return ReasonTooLarge
 	case errors.Is(err, ErrIgnored):
 		return ReasonIgnored
+	case errors.Is(err, ErrUpstream):
+		return ReasonEnrichment
 	}
 	return ReasonInternal
 }

@@ -6,8 +6,11 @@ import (
 	"strings"
 )
 
-// MaxJSONDepth bounds the nesting of JSON payloads; deeper ones are malformed.
-const MaxJSONDepth = 64
+// Bounds on JSON payloads; beyond them a payload is malformed (400).
+const (
+	MaxJSONDepth    = 64
+	MaxJSONArrayLen = 10000
+)
 
 // RequireMediaType returns ErrUnsupportedMediaType unless req.ContentType is
 // one of types. A type ending in "+json" counts as application/json.
@@ -33,7 +36,7 @@ func DecodeJSON(req Request, v any) error {
 	if err := RequireMediaType(req, "application/json"); err != nil {
 		return err
 	}
-	if err := checkDepth(req.Body, MaxJSONDepth); err != nil {
+	if err := checkShape(req.Body, MaxJSONDepth, MaxJSONArrayLen); err != nil {
 		return err
 	}
 	if err := json.Unmarshal(req.Body, v); err != nil {
@@ -42,10 +45,14 @@ func DecodeJSON(req Request, v any) error {
 	return nil
 }
 
-// checkDepth scans b once and fails when arrays or objects nest deeper than
-// max. It does not validate JSON; json.Unmarshal does that afterwards.
-func checkDepth(b []byte, max int) error {
-	depth, inString, escaped := 0, false, false
+// checkShape scans b once and fails when arrays or objects nest deeper than
+// maxDepth or an array holds more than maxLen elements. It does not validate
+// JSON; json.Unmarshal does that afterwards.
+func checkShape(b []byte, maxDepth, maxLen int) error {
+	// counts[i] is the number of commas seen in the array open at depth i+1
+	// (-1 for objects).
+	counts := make([]int, 0, 16)
+	inString, escaped := false, false
 	for _, c := range b {
 		if inString {
 			switch {
@@ -62,12 +69,25 @@ func checkDepth(b []byte, max int) error {
 		case '"':
 			inString = true
 		case '{', '[':
-			depth++
-			if depth > max {
-				return Malformedf("JSON nests deeper than %d levels", max)
+			if len(counts) >= maxDepth {
+				return Malformedf("JSON nests deeper than %d levels", maxDepth)
+			}
+			if c == '[' {
+				counts = append(counts, 0)
+			} else {
+				counts = append(counts, -1)
+			}
+		case ',':
+			if n := len(counts); n > 0 && counts[n-1] >= 0 {
+				counts[n-1]++
+				if counts[n-1] >= maxLen {
+					return Malformedf("JSON array longer than %d elements", maxLen)
+				}
 			}
 		case '}', ']':
-			depth--
+			if len(counts) > 0 {
+				counts = counts[:len(counts)-1]
+			}
 		}
 	}
 	return nil
