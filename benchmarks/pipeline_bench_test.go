@@ -68,11 +68,12 @@ func newServer(b *testing.B, s sink.Sink) *gateway.Server {
 		if err != nil {
 			b.Fatal(err)
 		}
-		v, _ := dec.(connectors.Verifier)
-		sources = append(sources, gateway.Source{Name: f.Type, Type: f.Type, Kind: f.Kind, Config: sc, Decoder: dec, Verifier: v})
+		sources = append(sources, gateway.NewSource(f.Type, f, sc, dec))
 	}
 	reg := prometheus.NewRegistry()
-	srv, err := gateway.New(gateway.NewDefaultConfig(), gateway.Settings{
+	cfg := gateway.NewDefaultConfig()
+	cfg.DedupWindow = 0 // every iteration replays the same request
+	srv, err := gateway.New(cfg, gateway.Settings{
 		Registerer: reg, Gatherer: reg, Sink: s, Topics: sink.NewDefaultKafkaConfig().Topics, Analyzer: a, Sources: sources,
 	})
 	if err != nil {

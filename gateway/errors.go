@@ -51,6 +51,9 @@ func classify(err error) failure {
 		return failure{status: http.StatusBadRequest, reason: connectors.ReasonMalformed, dlq: true}
 	case errors.Is(err, connectors.ErrIgnored):
 		return failure{status: http.StatusAccepted, reason: connectors.ReasonIgnored}
+	case errors.Is(err, connectors.ErrUpstream):
+		// The vendor retries; the raw request is kept meanwhile.
+		return failure{status: http.StatusServiceUnavailable, reason: connectors.ReasonEnrichment, dlq: true, retry: true}
 	case errors.Is(err, errSink) && sink.Permanent(err):
 		// The broker will never take it; retrying cannot help.
 		return failure{status: http.StatusRequestEntityTooLarge, reason: reasonSinkTooLarge}

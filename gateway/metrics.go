@@ -2,9 +2,12 @@ package gateway
 
 import (
 	"runtime/debug"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/corridorhq/corridor/connectors"
 )
 
 // unknownLabel folds label values outside a closed set.
@@ -17,7 +20,9 @@ const (
 	streamDLQ      = "dlq"
 )
 
-type metrics struct {
+// Metrics are the gateway's Prometheus metrics. Build them once per
+// registry with NewMetrics; CallObserver hands connectors their share.
+type Metrics struct {
 	requests        *prometheus.CounterVec
 	requestDuration *prometheus.HistogramVec
 	requestSize     *prometheus.HistogramVec
@@ -30,11 +35,14 @@ type metrics struct {
 	sinkMessages    *prometheus.CounterVec
 	sinkErrors      *prometheus.CounterVec
 	inflight        prometheus.Gauge
+	enrichCalls     *prometheus.CounterVec
+	enrichDuration  *prometheus.HistogramVec
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
+// NewMetrics registers the gateway's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
 	f := promauto.With(reg)
-	m := &metrics{
+	m := &Metrics{
 		requests: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "corridor_ingest_requests_total",
 			Help: "Webhook requests answered, by source and HTTP status code.",
@@ -59,7 +67,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"source", "kind", "outcome"}),
 		invalidUTF8: f.NewCounterVec(prometheus.CounterOpts{
 			Name: "corridor_decode_invalid_utf8_total",
-			Help: "Records whose text held invalid UTF-8, replaced with U+FFFD, by source.",
+			Help: "Webhook requests whose body held invalid UTF-8 (replaced with U+FFFD in records), by source.",
 		}, []string{"source"}),
 		nlpDuration: f.NewHistogram(prometheus.HistogramOpts{
 			Name:    "corridor_nlp_analyze_duration_seconds",
@@ -87,6 +95,15 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "corridor_ingest_inflight_requests",
 			Help: "Webhook requests being processed now.",
 		}),
+		enrichCalls: f.NewCounterVec(prometheus.CounterOpts{
+			Name: "corridor_enrich_calls_total",
+			Help: "Vendor API calls made to complete webhooks that carry only ids, by source and outcome (ok, retried, failed, not_found).",
+		}, []string{"source", "outcome"}),
+		enrichDuration: f.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "corridor_enrich_call_duration_seconds",
+			Help:    "Duration of vendor API calls, by source.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"source"}),
 	}
 	version, revision := buildInfo()
 	f.NewGauge(prometheus.GaugeOpts{
@@ -110,4 +127,27 @@ func buildInfo() (version, revision string) {
 		}
 	}
 	return version, revision
+}
+
+// CallObserver returns the observer of source's vendor API calls.
+func (m *Metrics) CallObserver(source string) connectors.CallObserver {
+	return callObserver{m: m, source: source}
+}
+
+type callObserver struct {
+	m      *Metrics
+	source string
+}
+
+var callOutcomes = map[string]bool{
+	connectors.OutcomeOK: true, connectors.OutcomeRetried: true,
+	connectors.OutcomeFailed: true, connectors.OutcomeNotFound: true,
+}
+
+func (o callObserver) ObserveCall(outcome string, d time.Duration) {
+	if !callOutcomes[outcome] {
+		outcome = unknownLabel
+	}
+	o.m.enrichCalls.WithLabelValues(o.source, outcome).Inc()
+	o.m.enrichDuration.WithLabelValues(o.source).Observe(d.Seconds())
 }

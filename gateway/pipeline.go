@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/gateway/feedback"
@@ -21,31 +20,50 @@ type Analyzer interface {
 
 // Source is one configured webhook source, ready to decode.
 type Source struct {
-	Name     string
-	Type     string
-	Kind     feedback.Kind
-	Config   connectors.SourceConfig
-	Decoder  connectors.Decoder
-	Verifier connectors.Verifier // nil when the vendor signs nothing
+	Name       string
+	Type       string
+	Kind       feedback.Kind
+	Config     connectors.SourceConfig
+	Decoder    connectors.Decoder
+	Verifier   connectors.Verifier   // nil when the vendor signs nothing
+	Enricher   connectors.Enricher   // nil when the webhook carries everything
+	Handshaker connectors.Handshaker // nil when the vendor checks nothing
+}
+
+// NewSource builds the Source of a decoder, finding its optional
+// capabilities by type assertion.
+func NewSource(name string, f connectors.Factory, cfg connectors.SourceConfig, dec connectors.Decoder) Source {
+	src := Source{Name: name, Type: f.Type, Kind: f.Kind, Config: cfg, Decoder: dec}
+	src.Verifier, _ = dec.(connectors.Verifier)
+	src.Enricher, _ = dec.(connectors.Enricher)
+	src.Handshaker, _ = dec.(connectors.Handshaker)
+	return src
 }
 
 // Batch is one request's outcome, encoded for Kafka.
 type Batch struct {
-	Records  []feedback.Record
-	Messages []sink.Message
-	Ignored  error // set when the event is valid but yields no record
+	Records   []feedback.Record
+	Messages  []sink.Message
+	Ignored   error // set when the event is valid but yields no record
+	Duplicate bool  // every record was made durable within the dedup window
 }
 
 // Pipeline verifies, decodes, analyzes and encodes requests, and writes them.
 type Pipeline struct {
-	analyzer Analyzer
-	sink     sink.Sink
-	topics   sink.Topics
-	m        *metrics
+	analyzer      Analyzer
+	sink          sink.Sink
+	topics        sink.Topics
+	m             *Metrics
+	dedup         *dedup
+	enrichTimeout time.Duration
+	now           func() time.Time
 }
 
-// Prepare verifies and decodes req, analyzes every record and encodes the
-// raw and feedback messages. It does no I/O.
+// Prepare verifies and decodes req, enriches the records from the vendor API
+// where the source needs it (the only I/O, bounded by the enrich timeout),
+// analyzes every record and encodes the raw and feedback messages. A
+// redelivery already made durable within the dedup window comes back with
+// Duplicate set and no messages.
 func (p *Pipeline) Prepare(ctx context.Context, src *Source, raw *sink.Raw, req connectors.Request) (*Batch, error) {
 	if src.Verifier != nil {
 		if err := src.Verifier.Verify(req); err != nil {
@@ -59,6 +77,24 @@ func (p *Pipeline) Prepare(ctx context.Context, src *Source, raw *sink.Raw, req 
 		b.Ignored = err
 	case err != nil:
 		return nil, err
+	}
+	if p.dedup.allSeen(src.Name, recs, p.now()) {
+		b.Records, b.Duplicate = recs, true
+		for i := range recs {
+			p.m.records.WithLabelValues(src.Name, string(recs[i].Kind), "duplicate").Inc()
+		}
+		return b, nil
+	}
+	if src.Enricher != nil && len(recs) > 0 {
+		ectx, cancel := context.WithTimeout(ctx, p.enrichTimeout)
+		recs, err = src.Enricher.Enrich(ectx, recs)
+		cancel()
+		switch {
+		case errors.Is(err, connectors.ErrIgnored):
+			b.Ignored, recs = err, nil
+		case err != nil:
+			return nil, err
+		}
 	}
 	ids := make([]string, 0, len(recs))
 	for i := range recs {
@@ -88,6 +124,7 @@ func (p *Pipeline) Prepare(ctx context.Context, src *Source, raw *sink.Raw, req 
 
 // enrich fills source defaults, repairs text and applies the NLP analysis.
 func (p *Pipeline) enrich(src *Source, r *feedback.Record, receivedAt time.Time) {
+	src.Config.Mapping.Apply(r)
 	d := src.Config.Defaults
 	fill := func(field *string, def string) {
 		if *field == "" {
@@ -110,11 +147,9 @@ func (p *Pipeline) enrich(src *Source, r *feedback.Record, receivedAt time.Time)
 	if r.OccurredAt.IsZero() {
 		r.OccurredAt = r.ReceivedAt
 	}
-	text := r.Text
-	if !utf8.ValidString(text) {
-		text = strings.ToValidUTF8(text, "\uFFFD")
-		p.m.invalidUTF8.WithLabelValues(src.Name).Inc()
-	}
+	// Counted per request by the handler; repaired here for decoders that
+	// pass bytes through (form and multipart bodies).
+	text := strings.ToValidUTF8(r.Text, "\uFFFD")
 	start := time.Now()
 	r.Apply(p.analyzer.Analyze(text))
 	for i := range r.Answers {
@@ -145,6 +180,7 @@ func (p *Pipeline) Commit(ctx context.Context, src *Source, b *Batch) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", errSink, err)
 	}
+	p.dedup.add(src.Name, b.Records, p.now())
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +36,15 @@ type Config struct {
 	RetryAfter time.Duration `yaml:"retry_after"`
 	// ReadyTimeout bounds the broker check behind /readyz. Default: 2s.
 	ReadyTimeout time.Duration `yaml:"ready_timeout"`
+	// EnrichTimeout bounds all vendor API calls of one request (SurveyMonkey,
+	// Qualtrics); then 503 so the vendor retries. Default: 10s.
+	EnrichTimeout time.Duration `yaml:"enrich_timeout"`
+	// DedupWindow is how long a durable record version is remembered, so a
+	// redelivery of the same vendor event within it writes nothing and is
+	// answered 200 {"status":"duplicate"}. 0 disables. Default: 10m.
+	DedupWindow time.Duration `yaml:"dedup_window"`
+	// DedupMaxEntries bounds the memory of the dedup window. Default: 100000.
+	DedupMaxEntries int `yaml:"dedup_max_entries"`
 }
 
 // NewDefaultConfig returns the defaults.
@@ -45,6 +55,10 @@ func NewDefaultConfig() Config {
 		WriteTimeout: 5 * time.Second,
 		RetryAfter:   5 * time.Second,
 		ReadyTimeout: 2 * time.Second,
+
+		EnrichTimeout:   10 * time.Second,
+		DedupWindow:     10 * time.Minute,
+		DedupMaxEntries: 100_000,
 	}
 }
 
@@ -66,6 +80,15 @@ func (c Config) Validate() error {
 	if c.ReadyTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("ready_timeout: %v, must be > 0", c.ReadyTimeout))
 	}
+	if c.EnrichTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("enrich_timeout: %v, must be > 0", c.EnrichTimeout))
+	}
+	if c.DedupWindow < 0 {
+		errs = append(errs, fmt.Errorf("dedup_window: %v, must be >= 0", c.DedupWindow))
+	}
+	if c.DedupWindow > 0 && c.DedupMaxEntries < 1 {
+		errs = append(errs, fmt.Errorf("dedup_max_entries: %d, must be >= 1 when dedup_window is set", c.DedupMaxEntries))
+	}
 	return errors.Join(errs...)
 }
 
@@ -79,6 +102,9 @@ type Settings struct {
 	Analyzer   Analyzer
 	Sources    []Source
 	Now        func() time.Time
+	// Metrics are built from Registerer when nil; pass the ones whose
+	// CallObserver the sources were given.
+	Metrics *Metrics
 }
 
 // Server is the webhook gateway.
@@ -89,7 +115,7 @@ type Server struct {
 	pipeline *Pipeline
 	sources  map[string]*Source
 	now      func() time.Time
-	m        *metrics
+	m        *Metrics
 	sink     sink.Sink
 }
 
@@ -107,15 +133,21 @@ func New(cfg Config, set Settings) (*Server, error) {
 	if set.Now == nil {
 		set.Now = time.Now
 	}
-	m := newMetrics(set.Registerer)
+	m := set.Metrics
+	if m == nil {
+		m = NewMetrics(set.Registerer)
+	}
 	s := &Server{
-		cfg:      cfg,
-		log:      set.Logger,
-		pipeline: &Pipeline{analyzer: set.Analyzer, sink: set.Sink, topics: set.Topics, m: m},
-		sources:  make(map[string]*Source, len(set.Sources)),
-		now:      set.Now,
-		m:        m,
-		sink:     set.Sink,
+		cfg: cfg,
+		log: set.Logger,
+		pipeline: &Pipeline{
+			analyzer: set.Analyzer, sink: set.Sink, topics: set.Topics, m: m,
+			dedup: newDedup(cfg.DedupWindow, cfg.DedupMaxEntries), enrichTimeout: cfg.EnrichTimeout, now: set.Now,
+		},
+		sources: make(map[string]*Source, len(set.Sources)),
+		now:     set.Now,
+		m:       m,
+		sink:    set.Sink,
 	}
 	for i := range set.Sources {
 		src := set.Sources[i]
@@ -135,6 +167,9 @@ func New(cfg Config, set Settings) (*Server, error) {
 		ErrorHandler:          s.fiberError,
 	})
 	s.app.Post("/v1/webhooks/:source", s.handleWebhook)
+	// Vendors check an endpoint exists before sending to it (SurveyMonkey's
+	// HEAD); Fiber answers HEAD with the GET route.
+	s.app.Get("/v1/webhooks/:source", s.handleCheck)
 	s.app.Get("/v1/sources", s.handleSources)
 	s.app.Get("/livez", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	s.app.Get("/readyz", s.handleReady)
@@ -200,6 +235,10 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		ReceivedAt:  start.UTC(),
 	}
 	s.m.requestSize.WithLabelValues(label).Observe(float64(len(body)))
+	if ok && !utf8.Valid(body) {
+		// Decoders replace invalid sequences with U+FFFD; count the request.
+		s.m.invalidUTF8.WithLabelValues(label).Inc()
+	}
 	defer func() {
 		s.m.requestDuration.WithLabelValues(label).Observe(s.now().Sub(start).Seconds())
 		s.m.requests.WithLabelValues(label, strconv.Itoa(c.Response().StatusCode())).Inc()
@@ -216,12 +255,28 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		Body:        body,
 		ReceivedAt:  raw.ReceivedAt,
 	}
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.WriteTimeout)
-	defer cancel()
-	batch, err := s.pipeline.Prepare(ctx, src, raw, req)
+	if src.Handshaker != nil {
+		resp, handled, err := src.Handshaker.Handshake(req)
+		if err != nil {
+			return s.reject(c, label, raw, err)
+		}
+		if handled {
+			return s.answerHandshake(c, resp)
+		}
+	}
+	batch, err := s.pipeline.Prepare(c.UserContext(), src, raw, req)
 	if err != nil {
 		return s.reject(c, label, raw, err)
 	}
+	ids := make([]string, len(batch.Records))
+	for i := range batch.Records {
+		ids[i] = batch.Records[i].ID
+	}
+	if batch.Duplicate {
+		return c.Status(http.StatusOK).JSON(fiber.Map{"status": "duplicate", "ids": ids})
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.WriteTimeout)
+	defer cancel()
 	if err := s.pipeline.Commit(ctx, src, batch); err != nil {
 		return s.reject(c, label, raw, err)
 	}
@@ -229,11 +284,31 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		s.m.rejections.WithLabelValues(label, connectors.ReasonIgnored).Inc()
 		return c.Status(http.StatusAccepted).JSON(fiber.Map{"status": "ignored", "reason": batch.Ignored.Error()})
 	}
-	ids := make([]string, len(batch.Records))
-	for i := range batch.Records {
-		ids[i] = batch.Records[i].ID
-	}
 	return c.Status(http.StatusOK).JSON(fiber.Map{"status": "accepted", "ids": ids})
+}
+
+func (s *Server) answerHandshake(c *fiber.Ctx, resp connectors.Response) error {
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			c.Set(k, v)
+		}
+	}
+	if resp.ContentType != "" {
+		c.Set(fiber.HeaderContentType, resp.ContentType)
+	}
+	status := resp.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return c.Status(status).Send(resp.Body)
+}
+
+// handleCheck answers a vendor's check that the endpoint exists.
+func (s *Server) handleCheck(c *fiber.Ctx) error {
+	if _, ok := s.sources[c.Params("source")]; !ok {
+		return c.Status(http.StatusNotFound).JSON(errorBody{Error: errorDetail{Code: reasonUnknownSource, Message: fmt.Sprintf("no source %q is configured", c.Params("source"))}})
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
 }
 
 // reject answers err, counts it and, when the bytes arrived intact, keeps

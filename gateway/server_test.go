@@ -54,6 +54,7 @@ type harness struct {
 type harnessOpts struct {
 	brokers      string // empty: start a broker
 	writeTimeout time.Duration
+	extra        []gateway.Source
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -80,11 +81,14 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		f, ok := all.Lookup(name)
 		require.True(t, ok)
 		sc := connectors.SourceConfig{Type: name, Secrets: []string{"test-" + name + "-secret"}, Defaults: connectors.Defaults{Touchpoint: "default-" + name}}
+		if name == "typeform" {
+			sc.Mapping.Team = &connectors.Rule{From: []string{"form_id"}, Values: map[string]string{"aBc123": "growth"}}
+		}
 		dec, err := f.New(sc, connectors.Settings{Name: name})
 		require.NoError(t, err)
-		v, _ := dec.(connectors.Verifier)
-		sources = append(sources, gateway.Source{Name: name, Type: name, Kind: f.Kind, Config: sc, Decoder: dec, Verifier: v})
+		sources = append(sources, gateway.NewSource(name, f, sc, dec))
 	}
+	sources = append(sources, o.extra...)
 	cfg := gateway.NewDefaultConfig()
 	cfg.BodyLimit = 64 << 10
 	if o.writeTimeout != 0 {
@@ -179,11 +183,16 @@ func TestIntegrationAcceptedWebhookIsDurableInKafka(t *testing.T) {
 	assert.Equal(t, body, raws[0].Value, "raw topic keeps the exact bytes")
 	assert.NotEmpty(t, sinktest.Header(raws[0], "http-typeform-signature"))
 
-	// A redelivery yields the same record id.
+	// A redelivery within the dedup window yields the same id and no second record.
 	again := h.post(t, "/v1/webhooks/typeform", signed(t, "typeform", body), body)
 	require.Equal(t, http.StatusOK, again.status)
+	assert.Equal(t, "duplicate", again.body["status"])
 	assert.Equal(t, ids, again.body["ids"])
-	assert.Equal(t, 2.0, series(t, h.reg, "corridor_decode_records_total", map[string]string{"source": "typeform", "kind": "survey", "outcome": "accepted"}))
+	assert.Equal(t, 1.0, series(t, h.reg, "corridor_decode_records_total", map[string]string{"source": "typeform", "kind": "survey", "outcome": "accepted"}))
+	assert.Equal(t, 1.0, series(t, h.reg, "corridor_decode_records_total", map[string]string{"source": "typeform", "kind": "survey", "outcome": "duplicate"}))
+	msgs, err = sinktest.ReadAll(ctx, h.brokers, "corridor.feedback.v1")
+	require.NoError(t, err)
+	assert.Len(t, msgs, 1)
 }
 
 func TestIntegrationBadInputIsAnsweredCountedAndDeadLettered(t *testing.T) {

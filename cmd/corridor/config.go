@@ -6,10 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -148,17 +150,30 @@ func loadConfig(fs *flag.FlagSet, f *flagValues, getenv func(string) string, env
 	return cfg, cfg.Validate()
 }
 
-// applySecretEnv reads CORRIDOR_SECRET_<SOURCE> variables. The name maps to
+// apiClient is shared by every source's vendor API calls (enrichment).
+var apiClient = &http.Client{Timeout: 30 * time.Second}
+
+// applySecretEnv reads CORRIDOR_SECRET_<SOURCE> (webhook secrets) and
+// CORRIDOR_API_TOKEN_<SOURCE> (vendor API tokens) variables. The name maps to
 // a configured source (upper-cased, '-' as '_') or, when none matches, to a
 // known vendor type, which configures that source.
 func applySecretEnv(cfg *Config, environ []string) {
-	const prefix = "CORRIDOR_SECRET_"
+	const secretPrefix, tokenPrefix = "CORRIDOR_SECRET_", "CORRIDOR_API_TOKEN_"
 	for _, kv := range environ {
 		key, val, ok := strings.Cut(kv, "=")
-		if !ok || !strings.HasPrefix(key, prefix) || val == "" {
+		if !ok || val == "" {
 			continue
 		}
-		envName := strings.TrimPrefix(key, prefix)
+		var envName string
+		isToken := false
+		switch {
+		case strings.HasPrefix(key, secretPrefix):
+			envName = strings.TrimPrefix(key, secretPrefix)
+		case strings.HasPrefix(key, tokenPrefix):
+			envName, isToken = strings.TrimPrefix(key, tokenPrefix), true
+		default:
+			continue
+		}
 		name := ""
 		for n := range cfg.Sources {
 			if envKey(n) == envName {
@@ -176,7 +191,11 @@ func applySecretEnv(cfg *Config, environ []string) {
 			name = strings.ToLower(envName) // reported by Validate as unknown
 		}
 		sc := cfg.Sources[name]
-		sc.Secrets = splitList(val)
+		if isToken {
+			sc.API.Token = val
+		} else {
+			sc.Secrets = splitList(val)
+		}
 		cfg.Sources[name] = sc
 	}
 }
@@ -277,8 +296,9 @@ func unjoin(err error) []error {
 }
 
 // buildSources constructs every configured source's decoder. A vendor that
-// verifies signatures must have a secret.
-func buildSources(cfg Config) ([]gateway.Source, error) {
+// verifies signatures must have a secret. m observes vendor API calls (nil
+// records nothing).
+func buildSources(cfg Config, m *gateway.Metrics) ([]gateway.Source, error) {
 	var (
 		out  []gateway.Source
 		errs []error
@@ -294,14 +314,17 @@ func buildSources(cfg Config) ([]gateway.Source, error) {
 		if !ok {
 			continue // Config.Validate reports unknown vendors
 		}
-		dec, err := f.New(sc, connectors.Settings{Name: name})
+		set := connectors.Settings{Name: name, HTTPClient: apiClient}
+		if m != nil {
+			set.Calls = m.CallObserver(name)
+		}
+		dec, err := f.New(sc, set)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("sources.%s: %w", name, err))
 			continue
 		}
-		src := gateway.Source{Name: name, Type: sc.Type, Kind: f.Kind, Config: sc, Decoder: dec}
-		if v, ok := dec.(connectors.Verifier); ok {
-			src.Verifier = v
+		src := gateway.NewSource(name, f, sc, dec)
+		if src.Verifier != nil {
 			if len(sc.Secrets) == 0 {
 				errs = append(errs, fmt.Errorf("sources.%s.secrets: %s signs its webhooks; set a secret (CORRIDOR_SECRET_%s or sources.%s.secrets)", name, sc.Type, envKey(name), name))
 			}

@@ -102,7 +102,7 @@ func TestBuildSourcesNeedsSecretsForSigningVendors(t *testing.T) {
 	tf := cfg.Sources["typeform"]
 	tf.Type, tf.Secrets = "typeform", nil
 	cfg.Sources["typeform"] = tf
-	srcs, err := buildSources(cfg)
+	srcs, err := buildSources(cfg, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sources.typeform.secrets")
 	assert.Contains(t, err.Error(), "CORRIDOR_SECRET_TYPEFORM")

@@ -34,7 +34,10 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg, err := loadConfig(fs, &fv, os.Getenv, os.Environ())
-	sources, srcErr := buildSources(cfg)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := gateway.NewMetrics(reg)
+	sources, srcErr := buildSources(cfg, metrics)
 	if err = errors.Join(err, srcErr); err != nil {
 		return fmt.Errorf("invalid configuration:\n  - %s", strings.ReplaceAll(err.Error(), "\n", "\n  - "))
 	}
@@ -68,9 +71,8 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := gateway.New(cfg.Gateway, gateway.Settings{
+		Metrics:    metrics,
 		Logger:     log,
 		Registerer: reg,
 		Gatherer:   reg,
