@@ -99,6 +99,12 @@ type SourceConfig struct {
 	// API configures the vendor API calls of sources that enrich (SurveyMonkey,
 	// Qualtrics). Default: see EnrichConfig.
 	API EnrichConfig `yaml:"api"`
+	// RateLimit is the most requests per second accepted from this source;
+	// beyond it, 429 with Retry-After. 0 means no limit. Default: 0.
+	RateLimit float64 `yaml:"rate_limit"`
+	// Burst is how many requests may arrive at once within RateLimit.
+	// Default: RateLimit (at least 1).
+	Burst int `yaml:"burst"`
 	// Options are vendor-specific settings documented in the vendor README.
 	Options map[string]string `yaml:"options"`
 }
@@ -119,6 +125,9 @@ func (c SourceConfig) Validate() error {
 	}
 	if err := c.Mapping.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("mapping: %w", err))
+	}
+	if c.RateLimit < 0 || c.Burst < 0 {
+		errs = append(errs, errors.New("rate_limit and burst must not be negative"))
 	}
 	if c.API.Timeout < 0 || c.API.Attempts < 0 {
 		errs = append(errs, errors.New("api: timeout and attempts must not be negative"))

@@ -16,6 +16,9 @@ const (
 	reasonSinkTimeout   = "sink_timeout"
 	reasonSinkDown      = "sink_unavailable"
 	reasonSinkTooLarge  = "sink_too_large"
+	reasonSpoolFull     = "spool_full"
+	reasonOverloaded    = "overloaded"
+	reasonRateLimited   = "rate_limited"
 )
 
 var (
@@ -23,6 +26,12 @@ var (
 	errInvalidRecord = errors.New("decoded record is invalid")
 	// errSink wraps every failed Kafka write.
 	errSink = errors.New("kafka write failed")
+	// errSpoolFull: Kafka is unavailable and the spool holds its limit.
+	errSpoolFull = errors.New("kafka unavailable and spool full")
+	// errOverloaded: more requests in flight than the gateway allows.
+	errOverloaded = errors.New("too many requests in flight")
+	// errRateLimited: the source sends faster than its configured rate.
+	errRateLimited = errors.New("source rate limit exceeded")
 )
 
 // failure is how one error is answered and counted.
@@ -54,6 +63,12 @@ func classify(err error) failure {
 	case errors.Is(err, connectors.ErrUpstream):
 		// The vendor retries; the raw request is kept meanwhile.
 		return failure{status: http.StatusServiceUnavailable, reason: connectors.ReasonEnrichment, dlq: true, retry: true}
+	case errors.Is(err, errSpoolFull):
+		return failure{status: http.StatusServiceUnavailable, reason: reasonSpoolFull, retry: true}
+	case errors.Is(err, errOverloaded):
+		return failure{status: http.StatusServiceUnavailable, reason: reasonOverloaded, retry: true}
+	case errors.Is(err, errRateLimited):
+		return failure{status: http.StatusTooManyRequests, reason: reasonRateLimited, retry: true}
 	case errors.Is(err, errSink) && sink.Permanent(err):
 		// The broker will never take it; retrying cannot help.
 		return failure{status: http.StatusRequestEntityTooLarge, reason: reasonSinkTooLarge}

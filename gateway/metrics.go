@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/gateway/spool"
 )
 
 // unknownLabel folds label values outside a closed set.
@@ -18,6 +19,7 @@ const (
 	streamFeedback = "feedback"
 	streamRaw      = "raw"
 	streamDLQ      = "dlq"
+	streamSpool    = "spool" // replayed from the spool
 )
 
 // Metrics are the gateway's Prometheus metrics. Build them once per
@@ -37,6 +39,11 @@ type Metrics struct {
 	inflight        prometheus.Gauge
 	enrichCalls     *prometheus.CounterVec
 	enrichDuration  *prometheus.HistogramVec
+
+	spoolAppends      prometheus.Counter
+	spoolReplayed     prometheus.Counter
+	spoolReplayErrors prometheus.Counter
+	reg               prometheus.Registerer
 }
 
 // NewMetrics registers the gateway's metrics with reg.
@@ -105,6 +112,19 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"source"}),
 	}
+	m.reg = reg
+	m.spoolAppends = f.NewCounter(prometheus.CounterOpts{
+		Name: "corridor_spool_appends_total",
+		Help: "Requests whose messages were fsynced to the spool because Kafka was down or slower than the write deadline.",
+	})
+	m.spoolReplayed = f.NewCounter(prometheus.CounterOpts{
+		Name: "corridor_spool_replayed_total",
+		Help: "Spool entries delivered to Kafka by the replayer.",
+	})
+	m.spoolReplayErrors = f.NewCounter(prometheus.CounterOpts{
+		Name: "corridor_spool_replay_errors_total",
+		Help: "Failed attempts to deliver spooled entries to Kafka.",
+	})
 	version, revision := buildInfo()
 	f.NewGauge(prometheus.GaugeOpts{
 		Name:        "corridor_build_info",
@@ -150,4 +170,30 @@ func (o callObserver) ObserveCall(outcome string, d time.Duration) {
 	}
 	o.m.enrichCalls.WithLabelValues(o.source, outcome).Inc()
 	o.m.enrichDuration.WithLabelValues(o.source).Observe(d.Seconds())
+}
+
+// watchSpool exposes what the spool holds as gauges read at scrape time.
+func (m *Metrics) watchSpool(sp *spool.Spool) {
+	f := promauto.With(m.reg)
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corridor_spool_records",
+		Help: "Entries (requests) waiting in the spool for Kafka.",
+	}, func() float64 { return float64(sp.Stats().Records) })
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corridor_spool_bytes",
+		Help: "Bytes waiting in the spool for Kafka.",
+	}, func() float64 { return float64(sp.Stats().Bytes) })
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corridor_spool_oldest_age_seconds",
+		Help: "Age of the oldest entry waiting in the spool; 0 when empty.",
+	}, func() float64 {
+		if o := sp.Stats().Oldest; !o.IsZero() {
+			return time.Since(o).Seconds()
+		}
+		return 0
+	})
+	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corridor_spool_corrupt_entries",
+		Help: "Torn or corrupt spool entries skipped when the spool was opened.",
+	}, func() float64 { return float64(sp.Stats().Corrupt) })
 }

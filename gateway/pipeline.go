@@ -10,6 +10,7 @@ import (
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/gateway/feedback"
 	"github.com/corridorhq/corridor/gateway/sink"
+	"github.com/corridorhq/corridor/gateway/spool"
 )
 
 // Analyzer is what the gateway needs of the NLP stage.
@@ -57,6 +58,7 @@ type Pipeline struct {
 	dedup         *dedup
 	enrichTimeout time.Duration
 	now           func() time.Time
+	spool         *spool.Spool // nil: no spool, Kafka failures answer 503
 }
 
 // Prepare verifies and decodes req, enriches the records from the vendor API
@@ -162,15 +164,29 @@ func (p *Pipeline) enrich(src *Source, r *feedback.Record, receivedAt time.Time)
 	}
 }
 
-// Commit writes b's messages and waits for acks=all, bounded by ctx.
+// Commit makes b durable: written to Kafka with acks=all within ctx, or,
+// when Kafka is down or slower than the deadline, appended and fsynced to
+// the spool for the replayer to deliver. While the spool holds anything,
+// new batches join it, so a customer's records stay in order.
 func (p *Pipeline) Commit(ctx context.Context, src *Source, b *Batch) error {
-	start := time.Now()
-	err := p.sink.Write(ctx, b.Messages...)
-	p.m.sinkDuration.WithLabelValues(streamFeedback).Observe(time.Since(start).Seconds())
 	outcome := "accepted"
+	var err error
+	if p.spool != nil && p.spool.Pending() {
+		outcome, err = p.toSpool(b)
+	} else {
+		start := time.Now()
+		err = p.sink.Write(ctx, b.Messages...)
+		p.m.sinkDuration.WithLabelValues(streamFeedback).Observe(time.Since(start).Seconds())
+		if err != nil {
+			err = fmt.Errorf("%w: %w", errSink, err)
+			p.m.sinkErrors.WithLabelValues(streamFeedback, sinkReason(err)).Inc()
+			if p.spool != nil && !sink.Permanent(err) {
+				outcome, err = p.toSpool(b)
+			}
+		}
+	}
 	if err != nil {
 		outcome = "failed"
-		p.m.sinkErrors.WithLabelValues(streamFeedback, sinkReason(fmt.Errorf("%w: %w", errSink, err))).Inc()
 	}
 	p.m.sinkMessages.WithLabelValues(streamRaw, outcome).Inc()
 	p.m.sinkMessages.WithLabelValues(streamFeedback, outcome).Add(float64(len(b.Records)))
@@ -178,10 +194,22 @@ func (p *Pipeline) Commit(ctx context.Context, src *Source, b *Batch) error {
 		p.m.records.WithLabelValues(src.Name, string(b.Records[i].Kind), outcome).Inc()
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %w", errSink, err)
+		return err
 	}
 	p.dedup.add(src.Name, b.Records, p.now())
 	return nil
+}
+
+// toSpool appends b to the spool and waits for the fsync.
+func (p *Pipeline) toSpool(b *Batch) (string, error) {
+	if err := p.spool.Append(sink.MarshalBatch(b.Messages)); err != nil {
+		if errors.Is(err, spool.ErrFull) {
+			return "", fmt.Errorf("%w: %w", errSpoolFull, err)
+		}
+		return "", fmt.Errorf("%w: %w", errSink, err)
+	}
+	p.m.spoolAppends.Inc()
+	return "spooled", nil
 }
 
 // DeadLetter writes a rejected request to the dead-letter topic.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -20,6 +21,7 @@ import (
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/gateway/sink"
+	"github.com/corridorhq/corridor/gateway/spool"
 )
 
 // Config is the HTTP side of the gateway.
@@ -45,6 +47,9 @@ type Config struct {
 	DedupWindow time.Duration `yaml:"dedup_window"`
 	// DedupMaxEntries bounds the memory of the dedup window. Default: 100000.
 	DedupMaxEntries int `yaml:"dedup_max_entries"`
+	// MaxInflight bounds webhook requests processed at once; beyond it, 503
+	// with Retry-After, never a queue. Default: 4096.
+	MaxInflight int `yaml:"max_inflight"`
 }
 
 // NewDefaultConfig returns the defaults.
@@ -59,6 +64,7 @@ func NewDefaultConfig() Config {
 		EnrichTimeout:   10 * time.Second,
 		DedupWindow:     10 * time.Minute,
 		DedupMaxEntries: 100_000,
+		MaxInflight:     4096,
 	}
 }
 
@@ -86,6 +92,9 @@ func (c Config) Validate() error {
 	if c.DedupWindow < 0 {
 		errs = append(errs, fmt.Errorf("dedup_window: %v, must be >= 0", c.DedupWindow))
 	}
+	if c.MaxInflight < 1 {
+		errs = append(errs, fmt.Errorf("max_inflight: %d, must be >= 1", c.MaxInflight))
+	}
 	if c.DedupWindow > 0 && c.DedupMaxEntries < 1 {
 		errs = append(errs, fmt.Errorf("dedup_max_entries: %d, must be >= 1 when dedup_window is set", c.DedupMaxEntries))
 	}
@@ -105,10 +114,15 @@ type Settings struct {
 	// Metrics are built from Registerer when nil; pass the ones whose
 	// CallObserver the sources were given.
 	Metrics *Metrics
+	// Spool keeps accepted messages while Kafka is unavailable; nil answers
+	// 503 instead. RunReplayer drains it.
+	Spool *spool.Spool
 }
 
 // Server is the webhook gateway.
 type Server struct {
+	inflight atomic.Int64
+	limits   map[string]*bucket
 	cfg      Config
 	app      *fiber.App
 	log      *slog.Logger
@@ -143,15 +157,21 @@ func New(cfg Config, set Settings) (*Server, error) {
 		pipeline: &Pipeline{
 			analyzer: set.Analyzer, sink: set.Sink, topics: set.Topics, m: m,
 			dedup: newDedup(cfg.DedupWindow, cfg.DedupMaxEntries), enrichTimeout: cfg.EnrichTimeout, now: set.Now,
+			spool: set.Spool,
 		},
+		limits:  make(map[string]*bucket),
 		sources: make(map[string]*Source, len(set.Sources)),
 		now:     set.Now,
 		m:       m,
 		sink:    set.Sink,
 	}
+	if set.Spool != nil {
+		m.watchSpool(set.Spool)
+	}
 	for i := range set.Sources {
 		src := set.Sources[i]
 		s.sources[src.Name] = &src
+		s.limits[src.Name] = newBucket(src.Config.RateLimit, src.Config.Burst)
 		// Pre-create label values so dashboards see zeroes, not gaps.
 		m.requestDuration.WithLabelValues(src.Name)
 		m.rejections.WithLabelValues(src.Name, connectors.ReasonSignatureInvalid)
@@ -211,6 +231,8 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 	start := s.now()
 	s.m.inflight.Inc()
 	defer s.m.inflight.Dec()
+	n := s.inflight.Add(1)
+	defer s.inflight.Add(-1)
 
 	name := c.Params("source")
 	label := unknownLabel
@@ -246,6 +268,13 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 
 	if !ok {
 		return s.reject(c, label, raw, fmt.Errorf("%w: %q (configured: %s)", errUnknownSource, name, strings.Join(s.sourceNames(), ", ")))
+	}
+	if n > int64(s.cfg.MaxInflight) {
+		return s.reject(c, label, raw, fmt.Errorf("%w: limit %d", errOverloaded, s.cfg.MaxInflight))
+	}
+	if allowed, wait := s.limits[name].allow(start); !allowed {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(wait.Seconds()+0.999))))
+		return s.reject(c, label, raw, fmt.Errorf("%w: %g requests/s for %s", errRateLimited, src.Config.RateLimit, name))
 	}
 	req := connectors.Request{
 		Method:      raw.Method,
@@ -325,7 +354,7 @@ func (s *Server) reject(c *fiber.Ctx, label string, raw *sink.Raw, err error) er
 			_ = dlqErr
 		}
 	}
-	if f.retry {
+	if f.retry && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(s.cfg.RetryAfter.Seconds())))
 	}
 	return c.Status(f.status).JSON(errorBody{Error: errorDetail{Code: f.reason, Message: err.Error()}})

@@ -26,6 +26,7 @@ import (
 	"github.com/corridorhq/corridor/gateway/feedback"
 	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/sink/sinktest"
+	"github.com/corridorhq/corridor/gateway/spool"
 	"github.com/corridorhq/corridor/nlp"
 )
 
@@ -55,6 +56,10 @@ type harnessOpts struct {
 	brokers      string // empty: start a broker
 	writeTimeout time.Duration
 	extra        []gateway.Source
+	spool        *spool.Spool
+	maxInflight  int
+	rateLimit    float64 // typeform's requests/s
+	hung         bool    // the broker never answers: create no topics
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -70,7 +75,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	k, err := sink.NewKafka(kcfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = k.Close() })
-	if o.writeTimeout == 0 {
+	if !o.hung {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		require.NoError(t, k.EnsureTopics(ctx))
@@ -83,6 +88,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		sc := connectors.SourceConfig{Type: name, Secrets: []string{"test-" + name + "-secret"}, Defaults: connectors.Defaults{Touchpoint: "default-" + name}}
 		if name == "typeform" {
 			sc.Mapping.Team = &connectors.Rule{From: []string{"form_id"}, Values: map[string]string{"aBc123": "growth"}}
+			sc.RateLimit, sc.Burst = o.rateLimit, 1
 		}
 		dec, err := f.New(sc, connectors.Settings{Name: name})
 		require.NoError(t, err)
@@ -94,16 +100,26 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if o.writeTimeout != 0 {
 		cfg.WriteTimeout = o.writeTimeout
 	}
+	if o.maxInflight != 0 {
+		cfg.MaxInflight = o.maxInflight
+	}
 	reg := prometheus.NewRegistry()
 	srv, err := gateway.New(cfg, gateway.Settings{
 		Registerer: reg, Gatherer: reg, Sink: k, Topics: kcfg.Topics,
-		Analyzer: sharedAnalyzer(t), Sources: sources,
+		Analyzer: sharedAnalyzer(t), Sources: sources, Spool: o.spool,
 	})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
+	replayCtx, stopReplay := context.WithCancel(context.Background())
+	replayDone := make(chan struct{})
+	go func() { defer close(replayDone); _ = srv.RunReplayer(replayCtx) }()
+	t.Cleanup(func() {
+		_ = srv.Shutdown(context.Background())
+		stopReplay()
+		<-replayDone
+	})
 	return &harness{url: "http://" + ln.Addr().String(), brokers: o.brokers, reg: reg, srv: srv}
 }
 
@@ -257,30 +273,8 @@ func TestIntegrationBadInputIsAnsweredCountedAndDeadLettered(t *testing.T) {
 // A broker that accepts connections and never answers gets 503 with
 // Retry-After within the write deadline, never a hang and never a 2xx.
 func TestIntegrationHungBrokerAnswers503(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var conns []net.Conn
-	var mu sync.Mutex
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	h := newHarness(t, harnessOpts{brokers: ln.Addr().String(), writeTimeout: 300 * time.Millisecond})
+	ln := hungBroker(t)
+	h := newHarness(t, harnessOpts{brokers: ln, writeTimeout: 300 * time.Millisecond, hung: true})
 	body := fixture(t, "typeform", "form_response_nps.json")
 	start := time.Now()
 	a := h.post(t, "/v1/webhooks/typeform", signed(t, "typeform", body), body)
@@ -374,4 +368,34 @@ func series(t *testing.T, reg *prometheus.Registry, name string, labels map[stri
 		}
 	}
 	return v
+}
+
+// hungBroker returns the address of a listener that accepts connections and
+// never answers, like a SIGSTOPped broker.
+func hungBroker(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String()
 }

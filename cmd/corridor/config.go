@@ -20,6 +20,7 @@ import (
 	"github.com/corridorhq/corridor/gateway"
 	"github.com/corridorhq/corridor/gateway/broker"
 	"github.com/corridorhq/corridor/gateway/sink"
+	"github.com/corridorhq/corridor/gateway/spool"
 	"github.com/corridorhq/corridor/nlp"
 )
 
@@ -42,9 +43,23 @@ type Config struct {
 	EmbeddedKafka broker.Config `yaml:"embedded_kafka"`
 	// NLP configures the analysis stage.
 	NLP nlp.Config `yaml:"nlp"`
+	// Spool keeps accepted requests on disk while Kafka is unavailable. Its
+	// dir defaults to <data_dir>/spool.
+	Spool SpoolConfig `yaml:"spool"`
+	// ShutdownGrace bounds finishing in-flight requests and draining the
+	// spool on SIGTERM. Default: 15s.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 	// Sources are the webhook sources by name (the route segment). A source
 	// is also configured by setting CORRIDOR_SECRET_<NAME> for a known vendor.
 	Sources map[string]connectors.SourceConfig `yaml:"sources"`
+}
+
+// SpoolConfig turns the spool on or off around its settings.
+type SpoolConfig struct {
+	// Enabled: false answers 503 whenever Kafka cannot take a write in time.
+	// Default: true.
+	Enabled      bool `yaml:"enabled"`
+	spool.Config `yaml:",inline"`
 }
 
 // defaultConfig returns the defaults of every field.
@@ -59,6 +74,8 @@ func defaultConfig() Config {
 		Kafka:         sink.NewDefaultKafkaConfig(),
 		EmbeddedKafka: b,
 		NLP:           nlp.NewDefaultConfig(),
+		Spool:         SpoolConfig{Enabled: true, Config: spool.NewDefaultConfig()},
+		ShutdownGrace: 15 * time.Second,
 		Sources:       map[string]connectors.SourceConfig{},
 	}
 }
@@ -140,6 +157,9 @@ func loadConfig(fs *flag.FlagSet, f *flagValues, getenv func(string) string, env
 	// Derived defaults.
 	if cfg.EmbeddedKafka.DataDir == "" {
 		cfg.EmbeddedKafka.DataDir = filepath.Join(cfg.DataDir, "kafka")
+	}
+	if cfg.Spool.Dir == "" {
+		cfg.Spool.Dir = filepath.Join(cfg.DataDir, "spool")
 	}
 	for name, sc := range cfg.Sources {
 		if sc.Type == "" {
@@ -244,6 +264,12 @@ func (c Config) Validate() error {
 		add("embedded_kafka.", c.EmbeddedKafka.Validate())
 	}
 	add("nlp.", c.NLP.Validate())
+	if c.Spool.Enabled {
+		add("spool.", c.Spool.Config.Validate())
+	}
+	if c.ShutdownGrace <= 0 {
+		errs = append(errs, fmt.Errorf("shutdown_grace: %v, must be > 0", c.ShutdownGrace))
+	}
 	names := make([]string, 0, len(c.Sources))
 	for n := range c.Sources {
 		names = append(names, n)

@@ -17,14 +17,12 @@ import (
 	"github.com/corridorhq/corridor/gateway"
 	"github.com/corridorhq/corridor/gateway/broker"
 	"github.com/corridorhq/corridor/gateway/sink"
+	"github.com/corridorhq/corridor/gateway/spool"
 	"github.com/corridorhq/corridor/nlp"
 )
 
 // startupTimeout bounds waiting for the brokers to create topics at start.
 const startupTimeout = 30 * time.Second
-
-// shutdownGrace bounds finishing in-flight requests on SIGTERM.
-const shutdownGrace = 15 * time.Second
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlagSet("serve", stderr)
@@ -71,7 +69,22 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 
+	var sp *spool.Spool
+	if cfg.Spool.Enabled {
+		if sp, err = spool.Open(cfg.Spool.Config); err != nil {
+			return err
+		}
+		defer func() {
+			if err := sp.Close(); err != nil {
+				log.Error("closing spool", "err", err)
+			}
+		}()
+		if st := sp.Stats(); st.Records > 0 || st.Corrupt > 0 {
+			log.Info("spool holds requests from an earlier run; replaying", "records", st.Records, "bytes", st.Bytes, "corrupt_skipped", st.Corrupt)
+		}
+	}
 	srv, err := gateway.New(cfg.Gateway, gateway.Settings{
+		Spool:      sp,
 		Metrics:    metrics,
 		Logger:     log,
 		Registerer: reg,
@@ -102,18 +115,34 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"metrics", "http://"+hostPort(httpAddr)+"/metrics",
 	)
 
+	replayCtx, stopReplay := context.WithCancel(context.Background())
+	replayDone := make(chan struct{})
+	go func() {
+		defer close(replayDone)
+		_ = srv.RunReplayer(replayCtx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		stopReplay()
+		<-replayDone
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "grace", shutdownGrace)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+
+	// Stop accepting, finish in-flight requests, then deliver what the spool
+	// holds while the grace lasts; what is left stays on disk for next start.
+	log.Info("shutting down", "grace", cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Error("http shutdown", "err", err)
+	}
+	stopReplay()
+	<-replayDone
+	if err := srv.Drain(sctx); err != nil {
+		log.Warn("spool not drained before the grace ended; it is kept on disk", "err", err)
 	}
 	log.Info("stopped")
 	return nil
