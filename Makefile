@@ -11,7 +11,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := $(TOOLS)/.apt-updated
 FUZZTIME ?= 30s
 
-.PHONY: all build run test test-unit test-integration tools fuzz bench bench-pipeline fmt vet tidy golden clean
+.PHONY: soak all build run test test-unit test-integration tools fuzz bench bench-pipeline fmt vet tidy golden clean
 
 all: build
 
@@ -67,6 +67,11 @@ bench:
 
 bench-pipeline:
 	$(GO) test -run '^$$' -bench 'Pipeline|Analyze' -benchmem -count 6 ./benchmarks/ ./nlp/
+
+## soak: bounded (< 3 min) loss test: broker outage + kill -9 of the gateway,
+## then every acknowledged record must be in Kafka (prints lost=0).
+soak: build
+	$(GO) run ./benchmarks/soak --bin $(BIN)
 
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./connectors/...
