@@ -13,7 +13,9 @@ import (
 // connector does I/O, and it runs after Verify and Decode, outside the
 // decoder. Enrich returns the completed records, or an error wrapping
 // ErrUpstream (the gateway answers 503 so the vendor retries, and keeps the
-// raw request in the dead-letter topic with reason enrichment_failed).
+// raw request in the dead-letter topic with reason enrichment_failed),
+// ErrIgnored (the response was deleted or is not complete: 202, no record)
+// or ErrMalformed (the records lack the ids the API needs).
 type Enricher interface {
 	Enrich(ctx context.Context, recs []feedback.Record) ([]feedback.Record, error)
 }

@@ -4,6 +4,8 @@ import (
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/delighted"
 	"github.com/corridorhq/corridor/connectors/generic"
+	"github.com/corridorhq/corridor/connectors/qualtrics"
+	"github.com/corridorhq/corridor/connectors/surveymonkey"
 	"github.com/corridorhq/corridor/connectors/typeform"
 	"github.com/corridorhq/corridor/connectors/zendesk"
 )
@@ -13,6 +15,8 @@ func Factories() []connectors.Factory {
 	return []connectors.Factory{
 		delighted.NewFactory(),
 		generic.NewFactory(),
+		qualtrics.NewFactory(),
+		surveymonkey.NewFactory(),
 		typeform.NewFactory(),
 		zendesk.NewFactory(),
 	}

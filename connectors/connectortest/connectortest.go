@@ -43,8 +43,11 @@ func ReceivedAt() time.Time { return receivedAt }
 type Option func(*options)
 
 type options struct {
-	dir    string
-	config func(*connectors.SourceConfig)
+	dir         string
+	config      func(*connectors.SourceConfig)
+	contentType string // full Content-Type header value of fixtures
+	ext         string // fixture file extension
+	strip       func(*connectors.Request)
 }
 
 // WithDir reads fixtures from dir instead of "testdata".
@@ -56,12 +59,43 @@ func WithConfig(fn func(*connectors.SourceConfig)) Option {
 	return func(o *options) { o.config = fn }
 }
 
+// WithContentType sets the Content-Type of fixture requests, hostile bodies
+// and fuzz inputs, for vendors that do not send JSON (a form body, or
+// "multipart/form-data; boundary=…" matching the fixtures' boundary).
+func WithContentType(ct string) Option { return func(o *options) { o.contentType = ct } }
+
+// WithFixtureExt reads fixtures named *<ext> (".form", ".multipart")
+// instead of *.json; goldens stay <name>.golden.json.
+func WithFixtureExt(ext string) Option { return func(o *options) { o.ext = ext } }
+
+// WithStripSignature removes the signature from a signed request, for
+// vendors that sign inside the body (Qualtrics' HMAC form field); the
+// default clears the headers.
+func WithStripSignature(fn func(*connectors.Request)) Option {
+	return func(o *options) { o.strip = fn }
+}
+
 func newOptions(opts []Option) options {
-	o := options{dir: "testdata"}
+	o := options{dir: "testdata", contentType: "application/json", ext: ".json"}
 	for _, fn := range opts {
 		fn(&o)
 	}
 	return o
+}
+
+// request builds a suite request of body with the fixtures' content type.
+func (o options) request(body []byte) connectors.Request {
+	req := NewRequest(body)
+	req.ContentType = mediaType(o.contentType)
+	if o.contentType != "application/json" {
+		req.Header.Set("Content-Type", o.contentType)
+	}
+	return req
+}
+
+func mediaType(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // NewRequest builds a POST of body with content type application/json,
@@ -112,7 +146,12 @@ type Fixture struct {
 // and signatures.json, sorted by name.
 func Fixtures(tb testing.TB, dir string) []Fixture {
 	tb.Helper()
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	return fixturesExt(tb, dir, ".json")
+}
+
+func fixturesExt(tb testing.TB, dir, ext string) []Fixture {
+	tb.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*"+ext))
 	require.NoError(tb, err)
 	sort.Strings(paths)
 	var out []Fixture
@@ -123,7 +162,7 @@ func Fixtures(tb testing.TB, dir string) []Fixture {
 		}
 		b, err := os.ReadFile(p)
 		require.NoError(tb, err)
-		out = append(out, Fixture{Name: strings.TrimSuffix(base, ".json"), Path: p, Body: b})
+		out = append(out, Fixture{Name: strings.TrimSuffix(base, ext), Path: p, Body: b})
 	}
 	return out
 }
@@ -134,6 +173,7 @@ var sentinels = []error{
 	connectors.ErrUnsupportedMediaType,
 	connectors.ErrTooLarge,
 	connectors.ErrIgnored,
+	connectors.ErrUpstream,
 }
 
 // RequireSentinel fails unless err wraps exactly one sentinel of the
@@ -189,7 +229,7 @@ func Run(t *testing.T, f connectors.Factory, opts ...Option) {
 		return
 	}
 	t.Run("new", func(t *testing.T) { checkNew(t, f, o) })
-	fixtures := Fixtures(t, o.dir)
+	fixtures := fixturesExt(t, o.dir, o.ext)
 	t.Run("fixtures", func(t *testing.T) {
 		require.NotEmpty(t, fixtures, "no fixtures in %s", o.dir)
 		for _, fx := range fixtures {
@@ -207,7 +247,7 @@ func Run(t *testing.T, f connectors.Factory, opts ...Option) {
 			RunSignatureVectors(t, f, filepath.Join(o.dir, "signatures.json"), opts...)
 		})
 	}
-	t.Run("hostile", func(t *testing.T) { checkHostile(t, d, fixtures) })
+	t.Run("hostile", func(t *testing.T) { checkHostile(t, d, o, fixtures) })
 }
 
 func checkFactory(t *testing.T, f connectors.Factory) {
@@ -224,17 +264,17 @@ func checkNew(t *testing.T, f connectors.Factory, o options) {
 	_, isVerifier := d.(connectors.Verifier)
 	if s, ok := d.(connectors.Signer); ok {
 		require.True(t, isVerifier, "a Signer must also be a Verifier")
-		req := NewRequest([]byte(`{}`))
+		req := o.request([]byte(`{}`))
 		req.Header = nil
 		require.NoError(t, s.Sign(&req, receivedAt), "Sign with a nil Header")
 		require.NotNil(t, req.Header, "Sign must create the Header")
-		require.NotEmpty(t, req.Header, "Sign must set headers")
+		require.True(t, len(req.Header) > 0 || string(req.Body) != `{}`, "Sign must set headers or sign the body")
 	}
 
 	// Zero secrets: New works, Verify refuses everything.
 	empty := newDecoder(t, f, o)
 	if v, ok := empty.(connectors.Verifier); ok {
-		req := NewRequest([]byte(`{}`))
+		req := o.request([]byte(`{}`))
 		if s, ok := d.(connectors.Signer); ok {
 			require.NoError(t, s.Sign(&req, receivedAt))
 		}
@@ -245,7 +285,7 @@ func checkNew(t *testing.T, f connectors.Factory, o options) {
 
 func checkFixture(t *testing.T, f connectors.Factory, o options, fx Fixture) {
 	d := newDecoder(t, f, o, Secret)
-	req := NewRequest(fx.Body)
+	req := o.request(fx.Body)
 	if s, ok := d.(connectors.Signer); ok {
 		require.NoError(t, s.Sign(&req, receivedAt), "Sign")
 	}
@@ -267,7 +307,7 @@ func checkFixture(t *testing.T, f connectors.Factory, o options, fx Fixture) {
 	got, err := json.MarshalIndent(recs, "", "  ")
 	require.NoError(t, err)
 	got = append(got, '\n')
-	golden := strings.TrimSuffix(fx.Path, ".json") + ".golden.json"
+	golden := strings.TrimSuffix(fx.Path, o.ext) + ".golden.json"
 	if os.Getenv(UpdateGoldenEnv) != "" {
 		require.NoError(t, os.WriteFile(golden, got, 0o644))
 	}
@@ -306,7 +346,7 @@ func checkSigning(t *testing.T, f connectors.Factory, o options, fx Fixture) {
 	require.True(t, ok, "a Verifier must also implement Signer so the suite can sign fixtures")
 	v := d.(connectors.Verifier)
 
-	req := NewRequest(fx.Body)
+	req := o.request(fx.Body)
 	require.NoError(t, s.Sign(&req, receivedAt))
 	require.NoError(t, v.Verify(req), "signed request must verify")
 
@@ -325,14 +365,24 @@ func checkSigning(t *testing.T, f connectors.Factory, o options, fx Fixture) {
 	t.Run("rotation", func(t *testing.T) {
 		both := newDecoder(t, f, o, "new-secret", Secret).(connectors.Verifier)
 		require.NoError(t, both.Verify(req), "the second configured secret must verify")
-		signedByNew := NewRequest(fx.Body)
+		signedByNew := o.request(fx.Body)
 		require.NoError(t, newDecoder(t, f, o, "new-secret").(connectors.Signer).Sign(&signedByNew, receivedAt))
 		require.NoError(t, both.Verify(signedByNew), "the first configured secret must verify")
 		require.ErrorIs(t, v.Verify(signedByNew), connectors.ErrSignatureInvalid)
 	})
-	t.Run("missing headers", func(t *testing.T) {
+	t.Run("missing signature", func(t *testing.T) {
 		bare := req
+		if o.strip != nil {
+			bare.Header = req.Header.Clone()
+			bare.Body = bytes.Clone(req.Body)
+			o.strip(&bare)
+			require.ErrorIs(t, v.Verify(bare), connectors.ErrSignatureMissing)
+			return
+		}
 		bare.Header = http.Header{}
+		if o.contentType != "application/json" {
+			bare.Header.Set("Content-Type", o.contentType)
+		}
 		err := v.Verify(bare)
 		require.ErrorIs(t, err, connectors.ErrSignatureMissing)
 		bare.Header = nil
@@ -340,7 +390,7 @@ func checkSigning(t *testing.T, f connectors.Factory, o options, fx Fixture) {
 	})
 }
 
-func checkHostile(t *testing.T, d connectors.Decoder, fixtures []Fixture) {
+func checkHostile(t *testing.T, d connectors.Decoder, o options, fixtures []Fixture) {
 	deep := strings.Repeat("[", 1000) + strings.Repeat("]", 1000)
 	deepObj := strings.Repeat(`{"a":`, 1000) + "1" + strings.Repeat("}", 1000)
 	cases := []struct {
@@ -361,7 +411,7 @@ func checkHostile(t *testing.T, d connectors.Decoder, fixtures []Fixture) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			recs, err := Decode(t, d, NewRequest(c.body))
+			recs, err := Decode(t, d, o.request(c.body))
 			RequireSentinel(t, err)
 			require.Empty(t, recs, "records returned with an error")
 		})
@@ -370,10 +420,19 @@ func checkHostile(t *testing.T, d connectors.Decoder, fixtures []Fixture) {
 	if len(fixtures) > 0 {
 		body = fixtures[0].Body
 	}
-	for _, ct := range []string{"text/plain", "", "application/x-www-form-urlencoded"} {
+	wrong := []string{"text/plain", ""}
+	for _, ct := range []string{"application/x-www-form-urlencoded", "application/json"} {
+		if ct != mediaType(o.contentType) {
+			wrong = append(wrong, ct)
+		}
+	}
+	for _, ct := range wrong {
 		t.Run(fmt.Sprintf("content type %q", ct), func(t *testing.T) {
 			req := NewRequest(body)
 			req.ContentType = ct
+			if ct != "" {
+				req.Header.Set("Content-Type", ct)
+			}
 			recs, err := Decode(t, d, req)
 			require.ErrorIs(t, err, connectors.ErrUnsupportedMediaType)
 			RequireSentinel(t, err)
@@ -389,7 +448,7 @@ func checkHostile(t *testing.T, d connectors.Decoder, fixtures []Fixture) {
 func Fuzz(f *testing.F, factory connectors.Factory, opts ...Option) {
 	f.Helper()
 	o := newOptions(opts)
-	for _, fx := range Fixtures(f, o.dir) {
+	for _, fx := range fixturesExt(f, o.dir, o.ext) {
 		f.Add(fx.Body)
 	}
 	for _, s := range []string{"", "{}", "[]", "null", `{"id":1}`} {
@@ -397,7 +456,7 @@ func Fuzz(f *testing.F, factory connectors.Factory, opts ...Option) {
 	}
 	d := newDecoder(f, factory, o, Secret)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req := NewRequest(body)
+		req := o.request(body)
 		if s, ok := d.(connectors.Signer); ok {
 			require.NoError(t, s.Sign(&req, receivedAt))
 			require.NoError(t, d.(connectors.Verifier).Verify(req), "a signed body must verify")

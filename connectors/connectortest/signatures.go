@@ -2,7 +2,6 @@ package connectortest
 
 import (
 	"encoding/json"
-	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -78,8 +77,7 @@ func RunSignatureVectors(t *testing.T, f connectors.Factory, path string, opts .
 			v, ok := d.(connectors.Verifier)
 			require.True(t, ok, "decoder is not a Verifier")
 
-			req := NewRequest([]byte(c.Body))
-			req.Header = http.Header{}
+			req := o.request([]byte(c.Body))
 			for k, val := range c.Headers {
 				req.Header.Set(k, val)
 			}

@@ -1,0 +1,383 @@
+package surveymonkey
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/connectors/connectortest"
+	"github.com/corridorhq/corridor/connectors/internal/vendorapi"
+	"github.com/corridorhq/corridor/gateway/feedback"
+)
+
+const apiToken = "sm-access-token-DO-NOT-LOG"
+
+// fakeAPI serves testdata/api as the SurveyMonkey API: GET /v3/<path>
+// answers testdata/api/<path>.json, 404 when absent. Handlers registered
+// for a path answer instead, in turn (the last repeats).
+type fakeAPI struct {
+	*httptest.Server
+	mu       sync.Mutex
+	calls    map[string]int
+	handlers map[string][]http.HandlerFunc
+}
+
+func newFakeAPI(t *testing.T) *fakeAPI {
+	t.Helper()
+	f := &fakeAPI{calls: map[string]int{}, handlers: map[string][]http.HandlerFunc{}}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeAPI) on(path string, hs ...http.HandlerFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.handlers[path] = hs
+}
+
+func (f *fakeAPI) count(path string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[path]
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	n := f.calls[r.URL.Path]
+	f.calls[r.URL.Path]++
+	hs := f.handlers[r.URL.Path]
+	f.mu.Unlock()
+	if r.Method != http.MethodGet || r.Header.Get("Authorization") != "Bearer "+apiToken {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":{"id":"1011","name":"Authorization Error","message":"The authorization token was not provided."}}`))
+		return
+	}
+	if len(hs) > 0 {
+		hs[min(n, len(hs)-1)](w, r)
+		return
+	}
+	rel, ok := strings.CutPrefix(r.URL.Path, "/v3/")
+	if !ok || strings.Contains(rel, "..") {
+		http.NotFound(w, r)
+		return
+	}
+	b, err := os.ReadFile(filepath.Join("testdata", "api", filepath.FromSlash(rel)+".json"))
+	if err != nil {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"error":{"id":"1020","name":"Resource Not Found","message":"There was an error retrieving the requested resource."}}`))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
+}
+
+type recorder struct {
+	mu       sync.Mutex
+	outcomes []string
+}
+
+func (r *recorder) ObserveCall(outcome string, _ time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.outcomes = append(r.outcomes, outcome)
+}
+
+func (r *recorder) get() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.outcomes...)
+}
+
+// enricher builds a decoder against api with a fast backoff; edit adjusts
+// the config first.
+func enricher(t *testing.T, api *fakeAPI, now func() time.Time, obs connectors.CallObserver, edit func(*connectors.SourceConfig)) *decoder {
+	t.Helper()
+	cfg := connectors.SourceConfig{Type: Type, Secrets: []string{connectortest.Secret},
+		API: connectors.EnrichConfig{Token: apiToken, BaseURL: api.URL, Timeout: time.Second, Attempts: 3}}
+	if edit != nil {
+		edit(&cfg)
+	}
+	set := connectors.Settings{Name: Type, Now: now, Calls: obs}
+	d, err := NewFactory().New(cfg, set)
+	require.NoError(t, err)
+	dec := d.(*decoder)
+	token := dec.token
+	dec.api = vendorapi.New(cfg.API, set, vendorapi.Options{
+		Auth:      func(h http.Header) { h.Set("Authorization", "Bearer "+token) },
+		BaseDelay: time.Millisecond, MaxDelay: 50 * time.Millisecond,
+	})
+	return dec
+}
+
+func fixtureRecords(t *testing.T, d *decoder, name string) []feedback.Record {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name+".json"))
+	require.NoError(t, err)
+	req := connectortest.NewRequest(b)
+	req.ContentType = "application/vnd.surveymonkey.response.v1+json"
+	require.NoError(t, d.Sign(&req, connectortest.ReceivedAt()))
+	require.NoError(t, d.Verify(req))
+	recs, err := d.Decode(t.Context(), req)
+	require.NoError(t, err)
+	return recs
+}
+
+func TestEnrichGolden(t *testing.T) {
+	for _, fx := range connectortest.Fixtures(t, "testdata") {
+		t.Run(fx.Name, func(t *testing.T) {
+			api := newFakeAPI(t)
+			obs := &recorder{}
+			d := enricher(t, api, connectortest.ReceivedAt, obs, nil)
+			in := fixtureRecords(t, d, fx.Name)
+			before, err := json.Marshal(in)
+			require.NoError(t, err)
+
+			recs, err := d.Enrich(t.Context(), in)
+			require.NoError(t, err)
+			connectortest.CheckRecords(t, recs)
+			require.Len(t, recs, 1)
+			assert.Equal(t, []string{connectors.OutcomeOK, connectors.OutcomeOK}, obs.get(), "response details, then survey details")
+			after, _ := json.Marshal(in)
+			assert.JSONEq(t, string(before), string(after), "Enrich must not change its input")
+
+			got, err := json.MarshalIndent(recs, "", "  ")
+			require.NoError(t, err)
+			got = append(got, '\n')
+			golden := filepath.Join("testdata", fx.Name+".enriched.golden.json")
+			if os.Getenv(connectortest.UpdateGoldenEnv) != "" {
+				require.NoError(t, os.WriteFile(golden, got, 0o644))
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "missing golden; run %s=1 go test ./connectors/surveymonkey/", connectortest.UpdateGoldenEnv)
+			assert.Equal(t, string(want), string(got), "records differ from %s", golden)
+
+			for _, r := range recs {
+				for k, v := range r.Attributes {
+					assert.NotContains(t, v, "@", "attribute %s carries an email", k)
+				}
+				assert.NotContains(t, r.Text, "jo@example.com", "contact information is not feedback text")
+				assert.NotContains(t, r.Text, "Jo Bloggs")
+			}
+		})
+	}
+}
+
+func TestEnrichMapping(t *testing.T) {
+	api := newFakeAPI(t)
+	d := enricher(t, api, connectortest.ReceivedAt, nil, nil)
+
+	recs, err := d.Enrich(t.Context(), fixtureRecords(t, d, "response_completed"))
+	require.NoError(t, err)
+	r := recs[0]
+	require.NotNil(t, r.Score)
+	assert.Equal(t, feedback.ScoreNPS, r.Score.Type)
+	assert.InDelta(t, 6, r.Score.Value, 0)
+	assert.Equal(t, feedback.NPSDetractor, r.Score.NPSCategory)
+	assert.Equal(t, feedback.Customer{ID: "C-20417", AccountID: "acme-logistics", Role: feedback.RoleUnknown}, r.Customer)
+	assert.Equal(t, "business", r.Attributes["custom.plan"])
+	assert.NotContains(t, r.Attributes, "custom.contact_email")
+	assert.Equal(t, []feedback.Answer{
+		{Field: "152000102", Question: "What is the main reason for your score?", Text: "The driver was friendly, but the parcel arrived two days late and the tracking page never updated. I had to call twice to find out where it was."},
+		{Field: "152000103_other", Question: "Which channel did you contact us through?", Text: "WhatsApp message to my account manager"},
+	}, r.Answers)
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 1, 11, 0, time.UTC), r.OccurredAt, "date_modified")
+	assert.Equal(t, r.OccurredAt.Unix(), r.Version)
+
+	recs, err = d.Enrich(t.Context(), fixtureRecords(t, d, "response_updated"))
+	require.NoError(t, err)
+	r = recs[0]
+	require.NotNil(t, r.Score)
+	assert.Equal(t, feedback.ScoreRating, r.Score.Type)
+	assert.InDelta(t, 2, r.Score.Value, 0, "the second star by position, whatever the listed order")
+	assert.InDelta(t, 5, r.Score.Max, 0)
+	assert.Equal(t, "u-88213", r.Customer.ID)
+	assert.Equal(t, "smb-onboarding", r.Team)
+	assert.Equal(t, "acct-5521", r.Attributes["custom_value"])
+	assert.Equal(t, "Onboarding check-in & setup", r.Attributes["survey_title"])
+	assert.NotContains(t, r.Attributes, "custom.Email")
+	assert.Equal(t, "Importing our rate cards from the spreadsheet was quick.\nLabel printer drivers for the warehouse PCs took a week to sort out.\nCustoms paperwork for EU parcels", r.Text,
+		"numbers and dates are not text")
+	assert.Equal(t, "Tell us about setup — What got in the way?", r.Answers[1].Question)
+}
+
+func TestEnrichCachesSurveyDetails(t *testing.T) {
+	api := newFakeAPI(t)
+	now := connectortest.ReceivedAt()
+	d := enricher(t, api, func() time.Time { return now }, nil, nil)
+	const surveyPath = "/v3/surveys/401234567/details"
+
+	for range 3 {
+		_, err := d.Enrich(t.Context(), fixtureRecords(t, d, "response_completed"))
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 3, api.count("/v3/surveys/401234567/responses/118822334455/details"))
+	assert.Equal(t, 1, api.count(surveyPath), "survey details come from the cache")
+
+	now = now.Add(surveyCacheTTL + time.Second)
+	_, err := d.Enrich(t.Context(), fixtureRecords(t, d, "response_completed"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, api.count(surveyPath), "refetched after the TTL")
+
+	// A question the cached survey does not know (the survey was edited)
+	// refetches at once.
+	b, err := os.ReadFile("testdata/api/surveys/401234567/responses/118822334455/details.json")
+	require.NoError(t, err)
+	edited := strings.Replace(string(b), `"id": "152000102"`, `"id": "152000199"`, 1)
+	api.on("/v3/surveys/401234567/responses/118822334455/details", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
+	recs, err := d.Enrich(t.Context(), fixtureRecords(t, d, "response_completed"))
+	require.NoError(t, err)
+	assert.Equal(t, 3, api.count(surveyPath))
+	assert.NotContains(t, recs[0].Text, "driver was friendly", "an answer to a question unknown even after refetching is skipped")
+}
+
+func TestEnrichFailures(t *testing.T) {
+	const respPath = "/v3/surveys/401234567/responses/118822334455/details"
+	const surveyPath = "/v3/surveys/401234567/details"
+	later := func() time.Time { return connectortest.ReceivedAt().Add(2 * time.Hour) }
+	status := func(code int) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) }
+	}
+	serveFile := func(name string) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			b, _ := os.ReadFile(filepath.Join("testdata", "api", name))
+			_, _ = w.Write(b)
+		}
+	}
+	tests := []struct {
+		name     string
+		path     string
+		handlers []http.HandlerFunc
+		now      func() time.Time
+		edit     func(*connectors.SourceConfig)
+		ctx      func(context.Context) (context.Context, context.CancelFunc)
+		want     error // nil: success
+		message  string
+		outcomes []string
+	}{
+		{name: "5xx then success", path: respPath,
+			handlers: []http.HandlerFunc{status(502), status(503), serveFile("surveys/401234567/responses/118822334455/details.json")},
+			outcomes: []string{"retried", "retried", "ok", "ok"}},
+		{name: "429 with Retry-After", path: surveyPath,
+			handlers: []http.HandlerFunc{func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+			}, serveFile("surveys/401234567/details.json")},
+			outcomes: []string{"ok", "retried", "ok"}},
+		{name: "5xx exhausted", path: respPath, handlers: []http.HandlerFunc{status(500)},
+			want: connectors.ErrUpstream, message: "500 Internal Server Error after 3 attempts", outcomes: []string{"retried", "retried", "failed"}},
+		{name: "401 not retried", path: respPath, handlers: []http.HandlerFunc{status(401)},
+			want: connectors.ErrUpstream, message: "401 Unauthorized", outcomes: []string{"failed"}},
+		{name: "wrong token", edit: func(c *connectors.SourceConfig) { c.API.Token = "stale-token" },
+			want: connectors.ErrUpstream, message: "check the API token", outcomes: []string{"failed"}},
+		{name: "no token", edit: func(c *connectors.SourceConfig) { c.API.Token = "" },
+			want: connectors.ErrUpstream, message: "sources.surveymonkey.api.token", outcomes: nil},
+		{name: "response deleted (404 after the grace period)", path: respPath, handlers: []http.HandlerFunc{status(404)}, now: later,
+			want: connectors.ErrIgnored, message: "response 118822334455 no longer exists", outcomes: []string{"not_found"}},
+		{name: "404 within the grace period is retried later", path: respPath, handlers: []http.HandlerFunc{status(404)},
+			want: connectors.ErrUpstream, message: "not found yet", outcomes: []string{"not_found"}},
+		{name: "zero grace", path: respPath, handlers: []http.HandlerFunc{status(404)},
+			edit: func(c *connectors.SourceConfig) { c.Options = map[string]string{OptionNotFoundGrace: "0s"} },
+			want: connectors.ErrIgnored, message: "no longer exists", outcomes: []string{"not_found"}},
+		{name: "survey deleted", path: surveyPath, handlers: []http.HandlerFunc{status(410)}, now: later,
+			want: connectors.ErrIgnored, message: "survey 401234567 no longer exists", outcomes: []string{"ok", "not_found"}},
+		{name: "partial response", path: respPath, handlers: []http.HandlerFunc{serveFile("surveys/402998877/responses/118900112299/details.json")},
+			want: connectors.ErrIgnored, message: "is partial, not completed", outcomes: []string{"ok"}},
+		{name: "malformed response JSON", path: respPath, handlers: []http.HandlerFunc{func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"pages":[{"questions":`)) }},
+			want: connectors.ErrUpstream, message: "malformed response", outcomes: []string{"failed"}},
+		{name: "response JSON of the wrong shape", path: respPath, handlers: []http.HandlerFunc{func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{"pages":{"id":1}}`)) }},
+			want: connectors.ErrUpstream, message: "malformed response", outcomes: []string{"failed"}},
+		{name: "ctx deadline", path: respPath, handlers: []http.HandlerFunc{func(_ http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(3 * time.Second):
+			}
+		}},
+			ctx: func(ctx context.Context) (context.Context, context.CancelFunc) {
+				return context.WithTimeout(ctx, 100*time.Millisecond)
+			},
+			want: context.DeadlineExceeded, message: "vendor API failed", outcomes: []string{"failed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t)
+			if tt.path != "" {
+				api.on(tt.path, tt.handlers...)
+			}
+			now := tt.now
+			if now == nil {
+				now = connectortest.ReceivedAt
+			}
+			obs := &recorder{}
+			d := enricher(t, api, now, obs, tt.edit)
+			ctx := t.Context()
+			if tt.ctx != nil {
+				var cancel context.CancelFunc
+				ctx, cancel = tt.ctx(ctx)
+				defer cancel()
+			}
+			recs, err := d.Enrich(ctx, fixtureRecords(t, d, "response_completed"))
+			assert.Equal(t, tt.outcomes, obs.get(), "observed calls")
+			if tt.want == nil {
+				require.NoError(t, err)
+				require.Len(t, recs, 1)
+				connectortest.CheckRecords(t, recs)
+				assert.NotEmpty(t, recs[0].Text)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+			assert.Empty(t, recs)
+			assert.ErrorContains(t, err, tt.message)
+			assert.ErrorContains(t, err, "surveymonkey: enrich")
+			assert.NotContains(t, err.Error(), apiToken)
+			assert.Equal(t, 1, countSentinels(err), "exactly one sentinel: %v", err)
+		})
+	}
+}
+
+func countSentinels(err error) int {
+	n := 0
+	for _, s := range []error{connectors.ErrUnauthorized, connectors.ErrMalformed, connectors.ErrUnsupportedMediaType,
+		connectors.ErrTooLarge, connectors.ErrIgnored, connectors.ErrUpstream} {
+		if errors.Is(err, s) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestEnrichRecordsNotFromThisDecoder(t *testing.T) {
+	d := enricher(t, newFakeAPI(t), connectortest.ReceivedAt, nil, nil)
+	rec := feedback.New(Type, feedback.KindSurvey, "x")
+	_, err := d.Enrich(t.Context(), []feedback.Record{rec})
+	require.ErrorIs(t, err, connectors.ErrMalformed)
+	out, err := d.Enrich(t.Context(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, out)
+}
+
+func TestEnrichConcurrent(t *testing.T) {
+	api := newFakeAPI(t)
+	d := enricher(t, api, connectortest.ReceivedAt, nil, nil)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			recs, err := d.Enrich(context.Background(), fixtureRecords(t, d, "response_updated"))
+			assert.NoError(t, err)
+			assert.Len(t, recs, 1)
+		})
+	}
+	wg.Wait()
+}
