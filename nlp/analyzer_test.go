@@ -1,0 +1,412 @@
+package nlp
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corridorhq/corridor/gateway/feedback"
+)
+
+func themeByID(an feedback.Analysis, id string) *feedback.Theme {
+	for i := range an.Themes {
+		if an.Themes[i].ID == id {
+			return &an.Themes[i]
+		}
+	}
+	return nil
+}
+
+func themeIDs(an feedback.Analysis) []string {
+	ids := make([]string, len(an.Themes))
+	for i, t := range an.Themes {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
+// checkInvariants asserts what every analysis must satisfy.
+func checkInvariants(t *testing.T, an feedback.Analysis) {
+	t.Helper()
+	require.NotNil(t, an.Themes)
+	require.NotNil(t, an.PII)
+	assert.True(t, utf8.ValidString(an.Text))
+	last := -1
+	seen := map[string]bool{}
+	for _, th := range an.Themes {
+		assert.False(t, seen[th.ID], "theme %s twice", th.ID)
+		seen[th.ID] = true
+		assert.NotEmpty(t, th.Label)
+		assert.Greater(t, th.Confidence, 0.0)
+		assert.LessOrEqual(t, th.Confidence, 1.0)
+		require.NotEmpty(t, th.Matches, th.ID)
+		assert.GreaterOrEqual(t, th.Matches[0].Start, last, "themes sorted by first match")
+		last = th.Matches[0].Start
+		for _, m := range th.Matches {
+			require.True(t, m.Start >= 0 && m.Start < m.End && m.End <= len(an.Text), "%+v", m)
+			assert.Equal(t, an.Text[m.Start:m.End], m.Text)
+		}
+		if th.Sentiment != nil {
+			assert.NoError(t, th.Sentiment.Validate())
+		}
+	}
+	if an.Sentiment != nil {
+		assert.NoError(t, an.Sentiment.Validate())
+	}
+	for k, n := range an.PII {
+		assert.Contains(t, []string{"email", "phone", "card", "iban", "ip"}, k)
+		assert.Positive(t, n)
+	}
+}
+
+func TestAnalyzeThemes(t *testing.T) {
+	a := analyzer(t)
+	tests := []struct {
+		name string
+		text string
+		want map[string]string // theme id -> sentiment label ("" = any)
+		not  []string          // themes that must not be found
+	}{
+		{
+			name: "checkout timing out",
+			text: "The checkout page kept timing out on my phone, so I gave up and bought it in store.",
+			want: map[string]string{"checkout": "negative", "web_performance": "negative"},
+		},
+		{
+			name: "charged twice",
+			text: "I was charged twice for the same order and nobody has fixed it yet.",
+			want: map[string]string{"billing": "negative"},
+		},
+		{
+			name: "courier never arrived",
+			text: "The courier never arrived and I stayed home all day.",
+			want: map[string]string{"delivery": "negative"},
+		},
+		{
+			name: "rude staff, great food",
+			text: "The staff were rude but the food was great.",
+			want: map[string]string{"staff_attitude": "negative", "food_quality": "positive"},
+		},
+		{
+			name: "great food and rude staff",
+			text: "Great food and the staff were really rude.",
+			want: map[string]string{"staff_attitude": "negative", "food_quality": "positive"},
+		},
+		{
+			name: "agent not helpful",
+			text: "The agent on the phone was not helpful at all.",
+			want: map[string]string{"customer_support": "negative"},
+		},
+		{
+			name: "refund slow",
+			text: "Returned the jacket a month ago and I am still waiting for my refund.",
+			want: map[string]string{"returns_refunds": "negative", "wait_time": "negative"},
+		},
+		{
+			name: "login problems",
+			text: "Could not log in for two days because the password reset email never came.",
+			want: map[string]string{"account_access": "", "communication": "negative"},
+		},
+		{
+			name: "dirty rooms, good location",
+			text: "The rooms were dirty and the bathroom smelled awful. Great location though, right by the station.",
+			want: map[string]string{"cleanliness": "negative", "location_access": "positive"},
+		},
+		{
+			name: "on hold",
+			text: "Waited 45 minutes on hold before someone picked up.",
+			want: map[string]string{"wait_time": "negative"},
+			not:  []string{"delivery"},
+		},
+		{
+			name: "damaged and missing items",
+			text: "Package arrived damaged and two items were missing from the box.",
+			want: map[string]string{"packaging": "negative", "order_accuracy": "negative"},
+		},
+		{
+			name: "price not worth it",
+			text: "Prices keep going up and honestly it is not worth the money anymore.",
+			want: map[string]string{"price_value": "negative"},
+		},
+		{
+			name: "knowledgeable polite technician",
+			text: "The technician was knowledgeable and polite and fixed the boiler in under an hour. Would recommend.",
+			want: map[string]string{"staff_knowledge": "positive", "staff_attitude": "positive", "loyalty": "positive"},
+		},
+		{
+			name: "pushy sales",
+			text: "The sales rep was pushy and kept trying to upsell us a premium plan.",
+			want: map[string]string{"sales": "negative"},
+			not:  []string{"customer_support"},
+		},
+		{
+			name: "out of stock",
+			text: "Your website said it was in stock but the shop had none left.",
+			want: map[string]string{"availability": ""},
+		},
+		{
+			name: "exclusion: free of charge",
+			text: "They replaced the screen free of charge, brilliant service.",
+			not:  []string{"billing"},
+		},
+		{
+			name: "exclusion: kind of",
+			text: "The app is kind of slow to load.",
+			want: map[string]string{"web_performance": "negative"},
+			not:  []string{"staff_attitude"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			an := a.Analyze(tt.text)
+			checkInvariants(t, an)
+			require.NotNil(t, an.Sentiment)
+			for id, label := range tt.want {
+				th := themeByID(an, id)
+				require.NotNil(t, th, "theme %s not in %v", id, themeIDs(an))
+				require.NotNil(t, th.Sentiment)
+				if label != "" {
+					assert.Equal(t, label, th.Sentiment.Label, "sentiment of %s (%v)", id, th.Sentiment.Score)
+				}
+			}
+			for _, id := range tt.not {
+				assert.Nil(t, themeByID(an, id), "unexpected theme %s", id)
+			}
+		})
+	}
+}
+
+func TestAnalyzeSentiment(t *testing.T) {
+	a := analyzer(t)
+	tests := []struct {
+		text string
+		want string // label, or "!negative"
+	}{
+		{"The support team was helpful.", "positive"},
+		{"The support team was not helpful.", "negative"},
+		{"The support team wasn\u2019t helpful.", "negative"},
+		{"It was not bad.", "!negative"},
+		{"Not bad at all, delivery was fine.", "!negative"},
+		{"The order never arrived.", "negative"},
+		{"The app didn't work.", "negative"},
+		{"The app works.", "neutral"},
+		{"No problems with the installation.", "positive"},
+		{"Nobody replied to my emails.", "negative"},
+		{"The food was good but the service was terrible.", "negative"},
+		{"The service was terrible but the food was great.", "positive"},
+		{"We ordered on Tuesday.", "neutral"},
+		{"Absolutely LOVE this app!!!", "positive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			an := a.Analyze(tt.text)
+			checkInvariants(t, an)
+			require.NotNil(t, an.Sentiment)
+			if neg, ok := strings.CutPrefix(tt.want, "!"); ok {
+				assert.NotEqual(t, neg, an.Sentiment.Label, "score %v", an.Sentiment.Score)
+				return
+			}
+			assert.Equal(t, tt.want, an.Sentiment.Label, "score %v", an.Sentiment.Score)
+		})
+	}
+}
+
+func TestAnalyzeIntensifiers(t *testing.T) {
+	a := analyzer(t)
+	score := func(s string) float64 {
+		an := a.Analyze(s)
+		require.NotNil(t, an.Sentiment, s)
+		return an.Sentiment.Score
+	}
+	assert.Less(t, score("The delivery was really slow."), score("The delivery was slow."))
+	assert.Less(t, score("The delivery was slow."), 0.0)
+	assert.Greater(t, score("The staff were very friendly."), score("The staff were friendly."))
+	assert.Greater(t, score("The staff were friendly."), score("The staff were slightly friendly."))
+}
+
+func TestAnalyzeMatchOffsets(t *testing.T) {
+	a := analyzer(t)
+	texts := append(verbatims(t),
+		"\u201cCheckout\u201d kept timing out \u2013 I\u2019m done. Charged twice!!",
+		"Caf\u00e9 staff were lovely; the cr\u00e8me br\u00fbl\u00e9e dessert was stale.",
+		"mail me: jane@example.com\tor +33 6 12 34 56 78 re: the refund\n\nthanks",
+		"(the delivery driver) was rude... [seriously] the parcel &rsquo;s box was crushed",
+	)
+	for _, text := range texts {
+		an := a.Analyze(text)
+		checkInvariants(t, an)
+		assert.NotEmpty(t, an.Themes, text)
+	}
+}
+
+func TestAnalyzeRedactsFirst(t *testing.T) {
+	a := analyzer(t)
+	an := a.Analyze("Please email me at jane.doe@example.com or call 0612345678 about the refund.")
+	checkInvariants(t, an)
+	assert.Equal(t, "Please email me at [EMAIL] or call [PHONE] about the refund.", an.Text)
+	assert.Equal(t, map[string]int{"email": 1, "phone": 1}, an.PII)
+	th := themeByID(an, "returns_refunds")
+	require.NotNil(t, th)
+	at := strings.Index(an.Text, "refund")
+	assert.Equal(t, []feedback.Match{{Text: "refund", Start: at, End: at + len("refund")}}, th.Matches)
+	for _, p := range an.Phrases {
+		assert.NotContains(t, p, "email")
+		assert.NotContains(t, p, "phone")
+	}
+}
+
+func TestAnalyzeEmpty(t *testing.T) {
+	a := analyzer(t)
+	for _, text := range []string{"", "   ", "\n\t "} {
+		an := a.Analyze(text)
+		assert.Equal(t, text, an.Text)
+		assert.Equal(t, []feedback.Theme{}, an.Themes)
+		assert.Nil(t, an.Sentiment)
+		assert.Equal(t, map[string]int{}, an.PII)
+		assert.Empty(t, an.Language)
+		assert.Empty(t, an.Phrases)
+	}
+}
+
+func TestAnalyzeOtherLanguages(t *testing.T) {
+	a := analyzer(t)
+	for _, text := range []string{
+		"El repartidor nunca llegó y el servicio al cliente fue terrible, no lo recomiendo.",
+		"Le livreur n'est jamais venu et le service client ne répond pas à mes messages.",
+		"Der Kundenservice war sehr unfreundlich und die Lieferung kam nicht an.",
+	} {
+		an := a.Analyze(text)
+		checkInvariants(t, an)
+		assert.NotEmpty(t, an.Language)
+		assert.NotEqual(t, "en", an.Language)
+		assert.Empty(t, an.Themes, "no English guess on %s text", an.Language)
+		assert.Nil(t, an.Sentiment)
+	}
+}
+
+func TestAnalyzeUnknownShortText(t *testing.T) {
+	a := analyzer(t)
+	an := a.Analyze("Great app!")
+	assert.Empty(t, an.Language, "too short to tell")
+	require.NotNil(t, an.Sentiment, "English lexicon words: scored as English")
+	assert.Equal(t, "positive", an.Sentiment.Label)
+	assert.NotNil(t, themeByID(an, "web_performance"))
+
+	for _, text := range []string{"Muy bueno", "No funciona", "Sehr gut"} {
+		an = a.Analyze(text)
+		assert.Nil(t, an.Sentiment, "%s: no English content words", text)
+		assert.Empty(t, an.Themes)
+	}
+
+	an = a.Analyze("12345")
+	assert.Nil(t, an.Sentiment)
+	assert.Empty(t, an.Themes)
+}
+
+func TestAnalyzePhrases(t *testing.T) {
+	a := analyzer(t)
+	an := a.Analyze("The new loyalty card scheme is fine, but the self-service kiosk in the lobby keeps rejecting my gift voucher.")
+	checkInvariants(t, an)
+	assert.LessOrEqual(t, len(an.Phrases), 5)
+	assert.Contains(t, an.Phrases, "self-service kiosk")
+	for _, p := range an.Phrases {
+		assert.Equal(t, strings.ToLower(p), p)
+		assert.NotContains(t, []string{"fine", "the", "new"}, p)
+	}
+	// Phrases are deduplicated.
+	an = a.Analyze("Kiosk broke. Kiosk broke again. Kiosk broke a third time.")
+	seen := map[string]bool{}
+	for _, p := range an.Phrases {
+		assert.False(t, seen[p], p)
+		seen[p] = true
+	}
+}
+
+func TestAnalyzeTruncates(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.MaxTextBytes = 40
+	a, err := New(cfg)
+	require.NoError(t, err)
+
+	an := a.Analyze(strings.Repeat("é", 30)) // 60 bytes
+	assert.Equal(t, strings.Repeat("é", 20), an.Text)
+
+	// The cut would fall inside the phone number: it moves before it rather
+	// than leak a partial number.
+	an = a.Analyze("The refund is late, call me on +44 20 7946 0958 today")
+	assert.Equal(t, "The refund is late, call me on ", an.Text)
+	assert.Empty(t, an.PII)
+
+	an = a.Analyze("Refund late. Mail jane@example.com now, the rest is cut off here")
+	assert.Equal(t, "Refund late. Mail [EMAIL] now, ", an.Text, "the cap applies to the original text")
+	assert.Equal(t, map[string]int{"email": 1}, an.PII)
+	checkInvariants(t, an)
+}
+
+func TestAnalyzeInvalidUTF8(t *testing.T) {
+	a := analyzer(t)
+	an := a.Analyze("The refund \xff\xfe never came")
+	checkInvariants(t, an)
+	assert.Equal(t, "The refund \ufffd never came", an.Text)
+	assert.NotNil(t, themeByID(an, "returns_refunds"))
+}
+
+func TestAnalyzeConcurrent(t *testing.T) {
+	a := analyzer(t)
+	texts := verbatims(t)
+	want := make([]feedback.Analysis, len(texts))
+	for i, s := range texts {
+		want[i] = a.Analyze(s)
+	}
+	// A fresh analyzer so that the goroutines also race on cache misses.
+	b, err := New(NewDefaultConfig())
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	got := make([][]feedback.Analysis, 8)
+	for g := range got {
+		wg.Go(func() {
+			for r := 0; r < 5; r++ {
+				for i := range texts {
+					k := (i + g) % len(texts)
+					an := b.Analyze(texts[k])
+					if r == 0 {
+						got[g] = append(got[g], an)
+					}
+					if !assert.Equal(t, want[k], an) {
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for g := range got {
+		assert.Len(t, got[g], len(texts))
+	}
+}
+
+func TestThemesInfo(t *testing.T) {
+	a := analyzer(t)
+	infos := a.Themes()
+	require.GreaterOrEqual(t, len(infos), 20)
+	ids := map[string]bool{}
+	for _, ti := range infos {
+		assert.Regexp(t, `^[a-z][a-z0-9_]*$`, ti.ID)
+		assert.False(t, ids[ti.ID])
+		ids[ti.ID] = true
+		assert.NotEmpty(t, ti.Label)
+		assert.NotEmpty(t, ti.Group)
+	}
+	infos[0].ID = "mutated"
+	assert.NotEqual(t, "mutated", a.Themes()[0].ID, "Themes returns a copy")
+	// Every theme Analyze reports is in the closed set.
+	for _, v := range verbatims(t) {
+		for _, th := range a.Analyze(v).Themes {
+			assert.True(t, ids[th.ID], th.ID)
+		}
+	}
+}

@@ -1,0 +1,59 @@
+// Package nlp is Corridor's NLP stage: it redacts personal data from a
+// feedback text, detects its language, and tags CX themes, sentiment and
+// salient phrases.
+//
+// # Contract
+//
+// Analyze runs, in order:
+//
+//  1. Truncation to Config.MaxTextBytes at a rune boundary, moved back so it
+//     never splits a piece of personal data. Invalid UTF-8 becomes U+FFFD.
+//  2. Redaction of email addresses, phone numbers, payment card numbers
+//     (Luhn-checked), IBANs (mod-97-checked) and IPv4/IPv6 addresses into
+//     [EMAIL], [PHONE], [CARD], [IBAN] and [IP]. Analysis.Text is the redacted
+//     text; Analysis.PII counts findings by kind (email, phone, card, iban,
+//     ip), lists only kinds found and is never nil. Order and ticket numbers,
+//     dates, times, amounts and version numbers are left alone.
+//  3. Tokenization with prose (github.com/jdkato/prose/v2) using one shared
+//     model, with segmentation, tagging and entity extraction disabled. The
+//     tokens of each distinct whitespace-delimited word are cached per
+//     Analyzer (prose tokenizes words independently, so this changes no
+//     token), together with their lower-case form, Snowball stem and lexicon
+//     entries.
+//  4. Language detection from function words (en, es, fr, de, it, pt, nl).
+//     Language is "" when the evidence is too thin or ambiguous.
+//  5. For English, and for unknown-language texts with English words in them
+//     and no stronger evidence for another language: themes from the
+//     taxonomy, matched on stemmed tokens, each with its matches (byte offsets
+//     into Analysis.Text), a confidence in 0..1 and a sentiment from the
+//     sentiment words attributed to its mentions; overall sentiment (VADER
+//     lexicon and rules on our tokens, plus CX terms, with negation, boosters
+//     and "but" contrast); and up to five phrases that match no theme. Themes
+//     are sorted by first match. For other languages Themes is empty,
+//     Sentiment nil and Phrases built from that language's function words:
+//     no English guess is made.
+//
+// An empty or blank text yields its own Text, empty Themes, nil Sentiment and
+// an empty PII map. Redact runs step 2 only, without truncation, for texts
+// such as individual survey answers.
+//
+// The default taxonomy is embedded (taxonomy/default.yaml, DefaultTaxonomy).
+// Config.Taxonomy names a YAML file that replaces it, or with
+// `extends: default` adds to it and overrides themes of the same id. Theme
+// ids are snake_case and unique, so Themes can serve as a closed metric label
+// set.
+//
+// # Errors
+//
+// New returns errors prefixed "nlp: ": an invalid Config, or an unreadable or
+// invalid taxonomy. Taxonomy validation reports every problem at once
+// (errors.Join), each naming the theme (by id, or by position when the id is
+// missing) and the field. Analyze and Redact never fail and never panic on
+// input.
+//
+// # Concurrency
+//
+// An Analyzer is safe for concurrent use by any number of goroutines. The
+// prose model is loaded once per process and shared; each Analyzer has its
+// own bounded word cache (sharded, read-mostly) and pooled scratch memory.
+package nlp

@@ -1,0 +1,229 @@
+package sentiment
+
+import "math"
+
+// Unit is one word as the scorer sees it. Punctuation is not a unit; the
+// caller numbers clauses and sentences instead.
+type Unit struct {
+	Lower    string
+	Entry    Entry
+	Negated  bool  // the word carried "n't" (prose splits "wasn't" into was + n't)
+	Upper    bool  // written in capitals
+	Clause   int32 // negation and boosters do not reach across clauses
+	Sentence int32 // "but" weighting applies within a sentence
+}
+
+// subjects may precede a gated word ("I like", "we really like").
+var subjects = map[string]bool{
+	"i": true, "we": true, "you": true, "they": true, "really": true, "would": true,
+	"'d": true, "do": true, "did": true, "definitely": true, "just": true, "still": true,
+	"'ll": true, "will": true, "totally": true, "absolutely": true, "also": true,
+}
+
+// Valences sets out[i] to the sentiment valence of units[i] in context
+// (VADER scale). out must have len(units).
+func (l *Lexicon) Valences(units []Unit, out []float64) {
+	upper := 0
+	for i := range units {
+		out[i] = 0
+		if units[i].Upper {
+			upper++
+		}
+	}
+	capDiff := upper > 0 && upper < len(units)
+	for i := 0; i < len(units); i++ {
+		u := &units[i]
+		e := u.Entry
+		v, head := e.Valence, i
+		if e.Flags&NGramTail != 0 {
+			if g, h, ok := l.ngramAt(units, i); ok {
+				v, head = g, h
+				for k := h; k < i; k++ {
+					out[k] = 0
+				}
+			}
+		}
+		if head == i {
+			if e.Flags&InLexicon == 0 || e.Flags&Booster != 0 {
+				continue
+			}
+			if u.Lower == "kind" && i+1 < len(units) && units[i+1].Lower == "of" {
+				continue
+			}
+			if e.Flags&Gated != 0 && !gateOpen(units, i) {
+				continue
+			}
+			if e.Flags&No != 0 && i+1 < len(units) && sameClause(units, i, i+1) &&
+				units[i+1].Entry.Flags&InLexicon != 0 {
+				continue // "no" before a sentiment word only negates it
+			}
+		}
+		event := head == i && e.Flags&Event != 0
+		negated := false
+		// "no problem", "no help at all": a "no" up to two words back negates.
+		for k := 1; k <= 2; k++ {
+			j := head - k
+			if j >= 0 && sameClause(units, j, i) && units[j].Entry.Flags&No != 0 {
+				if event {
+					negated = true
+				} else {
+					v *= nScalar
+				}
+				break
+			}
+		}
+		if u.Upper && capDiff && !event {
+			if v > 0 {
+				v += cIncr
+			} else if v < 0 {
+				v -= cIncr
+			}
+		}
+		for s := 0; s < lookback; s++ {
+			j := head - (s + 1)
+			if j < 0 || !sameClause(units, j, i) {
+				break
+			}
+			p := &units[j]
+			if p.Entry.Flags&Booster != 0 && p.Entry.Flags&InLexicon == 0 && !event {
+				b := p.Entry.Booster
+				if v < 0 {
+					b = -b
+				}
+				if p.Upper && capDiff {
+					if v > 0 {
+						b += cIncr
+					} else {
+						b -= cIncr
+					}
+				}
+				switch s {
+				case 1:
+					b *= scaleLookback1
+				case 2:
+					b *= scaleLookback2
+				}
+				v += b
+			}
+			if p.Entry.Flags&Negation != 0 || p.Negated {
+				if event {
+					negated = true
+				} else {
+					v *= nScalar
+				}
+			}
+		}
+		if j := head - 1; j >= 0 && sameClause(units, j, i) && units[j].Entry.Flags&Least != 0 {
+			if !(j >= 1 && (units[j-1].Lower == "at" || units[j-1].Lower == "very")) {
+				v *= nScalar
+			}
+		}
+		if event {
+			if negated {
+				v = eventNegated
+			} else {
+				v = e.Valence
+			}
+		}
+		out[i] = v
+	}
+}
+
+func sameClause(units []Unit, a, b int) bool { return units[a].Clause == units[b].Clause }
+
+func gateOpen(units []Unit, i int) bool {
+	if i == 0 || !sameClause(units, i-1, i) {
+		return false
+	}
+	p := &units[i-1]
+	return subjects[p.Lower] || p.Negated || p.Entry.Flags&(Negation|Booster) != 0
+}
+
+// ngramAt finds an n-gram ending at units[i] within one clause, longest
+// first, and returns its valence and first unit.
+func (l *Lexicon) ngramAt(units []Unit, i int) (float64, int, bool) {
+	if i >= 2 && sameClause(units, i-2, i) {
+		if v, ok := l.ngrams[ngram{units[i-2].Lower, units[i-1].Lower, units[i].Lower}]; ok {
+			return v, i - 2, true
+		}
+	}
+	if i >= 1 && sameClause(units, i-1, i) {
+		if v, ok := l.ngrams[ngram{a: units[i-1].Lower, b: units[i].Lower}]; ok {
+			return v, i - 1, true
+		}
+	}
+	return 0, i, false
+}
+
+// Overall combines unit valences into a compound score in -1..1: "but"
+// weighting within each sentence, then "!" and "?" emphasis, then VADER's
+// normalization.
+func Overall(units []Unit, vals []float64, exclaims, questions int) float64 {
+	sum := 0.0
+	for start := 0; start < len(units); {
+		end := start
+		but := -1
+		for end < len(units) && units[end].Sentence == units[start].Sentence {
+			if but < 0 && units[end].Entry.Flags&Contrast != 0 {
+				but = end
+			}
+			end++
+		}
+		for i := start; i < end; i++ {
+			v := vals[i]
+			switch {
+			case but < 0:
+			case i < but:
+				v *= butBefore
+			case i > but:
+				v *= butAfter
+			}
+			sum += v
+		}
+		start = end
+	}
+	if sum == 0 {
+		return 0
+	}
+	amp := float64(min(exclaims, maxEP)) * epAmplify
+	switch {
+	case questions > 3:
+		amp += maxQM
+	case questions > 1:
+		amp += float64(questions) * qmAmplify
+	}
+	if sum > 0 {
+		sum += amp
+	} else {
+		sum -= amp
+	}
+	return Compound(sum)
+}
+
+// Compound normalizes a valence sum into -1..1 the way VADER does.
+func Compound(sum float64) float64 {
+	if sum == 0 {
+		return 0
+	}
+	c := sum / math.Sqrt(sum*sum+alpha)
+	return math.Max(-1, math.Min(1, c))
+}
+
+// Labels.
+const (
+	Positive = "positive"
+	Neutral  = "neutral"
+	Negative = "negative"
+)
+
+// Label maps a compound score to positive (>= 0.05), negative (<= -0.05) or
+// neutral.
+func Label(score float64) string {
+	switch {
+	case score >= 0.05:
+		return Positive
+	case score <= -0.05:
+		return Negative
+	}
+	return Neutral
+}

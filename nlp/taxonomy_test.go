@@ -1,0 +1,147 @@
+package nlp
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+func TestDefaultTaxonomy(t *testing.T) {
+	tf, err := parseTaxonomy(defaultTaxonomy)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(tf.Themes), 20)
+	a := analyzer(t)
+	require.Len(t, a.Themes(), len(tf.Themes))
+	// The departments of CX.md are all covered.
+	groups := map[string]bool{}
+	for _, ti := range a.Themes() {
+		groups[ti.Group] = true
+	}
+	for _, g := range []string{"product", "digital", "finance", "logistics", "inventory", "service", "people", "venue", "policy", "marketing", "sales"} {
+		assert.True(t, groups[g], "group %s", g)
+	}
+	assert.Equal(t, defaultTaxonomy, DefaultTaxonomy())
+}
+
+// TestDefaultTaxonomyTermsMatch checks that every term of the default
+// taxonomy, written out as text, is found as its own theme: no term is shadowed
+// by an exclusion or lost in normalization.
+func TestDefaultTaxonomyTermsMatch(t *testing.T) {
+	a := analyzer(t)
+	tf, err := parseTaxonomy(defaultTaxonomy)
+	require.NoError(t, err)
+	for _, th := range tf.Themes {
+		for _, term := range th.Terms {
+			an := a.Analyze("About the " + term + ".")
+			found := themeByID(an, th.ID) != nil
+			excluded := false
+			for _, ex := range th.Exclude {
+				excluded = excluded || strings.Contains(term, ex)
+			}
+			if !excluded {
+				assert.True(t, found, "theme %s term %q not matched (got %v)", th.ID, term, themeIDs(an))
+			}
+		}
+	}
+}
+
+func TestInvalidTaxonomies(t *testing.T) {
+	tests := map[string][]string{
+		"invalid_duplicate_id.yaml":        {`theme "billing": id: duplicate of theme #1`},
+		"invalid_id_not_snake_case.yaml":   {`theme "Billing-Issues": id: not snake_case`},
+		"invalid_no_terms.yaml":            {`theme "billing": terms: none`},
+		"invalid_missing_id.yaml":          {`theme #2: id: empty`},
+		"invalid_unknown_field.yaml":       {"field term not found"},
+		"invalid_version.yaml":             {"version: got 2, want 1"},
+		"invalid_extends.yaml":             {`extends: "basic"`},
+		"invalid_empty.yaml":               {"empty file"},
+		"invalid_bad_terms.yaml":           {`theme "billing": terms[1]: empty`, `terms[2]: "!!!" has no letters or digits`, "terms[3]", "more than 6 words", `exclude[0]: empty`},
+		"invalid_many_problems.yaml":       {`theme "NoLabel": id: not snake_case`, `theme "NoLabel": label: empty`, `theme "no_terms": terms: none`},
+		"does_not_exist.yaml":              {"no such file"},
+		"../taxonomy/invalid_version.yaml": {"invalid_version.yaml"},
+	}
+	for file, wants := range tests {
+		t.Run(file, func(t *testing.T) {
+			cfg := NewDefaultConfig()
+			cfg.Taxonomy = filepath.Join("testdata", "taxonomy", file)
+			a, err := New(cfg)
+			require.Error(t, err)
+			assert.Nil(t, a)
+			assert.True(t, strings.HasPrefix(err.Error(), "nlp: "), err.Error())
+			for _, w := range wants {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+	// Every invalid_*.yaml under testdata is covered by the table.
+	files, err := filepath.Glob("testdata/taxonomy/invalid_*.yaml")
+	require.NoError(t, err)
+	for _, f := range files {
+		assert.Contains(t, tests, filepath.Base(f))
+	}
+}
+
+func TestTaxonomyExtendsDefault(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.Taxonomy = "testdata/taxonomy/valid_extends.yaml"
+	a, err := New(cfg)
+	require.NoError(t, err)
+	def := analyzer(t).Themes()
+	got := a.Themes()
+	require.Len(t, got, len(def)+1, "one theme added, one replaced")
+	assert.Equal(t, ThemeInfo{ID: "parking_fees", Label: "Parking fees", Group: "venue"}, got[len(got)-1])
+	for i, ti := range def {
+		if ti.ID == "billing" {
+			assert.Equal(t, ThemeInfo{ID: "billing", Label: "Invoices", Group: "finance"}, got[i], "replaced in place")
+		}
+	}
+
+	an := a.Analyze("Got a parking ticket because the pay and display machine was broken, and the invoice was wrong.")
+	checkInvariants(t, an)
+	require.NotNil(t, themeByID(an, "parking_fees"))
+	assert.Len(t, themeByID(an, "parking_fees").Matches, 2)
+	require.NotNil(t, themeByID(an, "billing"))
+	assert.Equal(t, "Invoices", themeByID(an, "billing").Label)
+	// The replaced billing theme no longer knows "charged twice".
+	assert.Nil(t, themeByID(a.Analyze("I was charged twice."), "billing"))
+	// Default themes still work.
+	assert.NotNil(t, themeByID(a.Analyze("The courier never arrived."), "delivery"))
+}
+
+func TestTaxonomyReplacesDefault(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.Taxonomy = "testdata/taxonomy/valid_replace.yaml"
+	a, err := New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, []ThemeInfo{
+		{ID: "parking_fees", Label: "Parking fees", Group: "venue"},
+		{ID: "ev_charging", Label: "EV charging", Group: "venue"},
+	}, a.Themes())
+	an := a.Analyze("Both chargers were broken and the parking fees were absurd. The person in charge shrugged.")
+	checkInvariants(t, an)
+	assert.Equal(t, []string{"ev_charging", "parking_fees"}, themeIDs(an))
+	assert.Len(t, themeByID(an, "ev_charging").Matches, 1, `"in charge" is excluded`)
+	assert.Equal(t, "negative", themeByID(an, "ev_charging").Sentiment.Label)
+}
+
+// TestDefaultTaxonomyRoundTrip checks that the default taxonomy is a valid
+// starting point for a user file.
+func TestDefaultTaxonomyRoundTrip(t *testing.T) {
+	var tf taxonomyFile
+	require.NoError(t, yaml.Unmarshal(DefaultTaxonomy(), &tf))
+	tf.Themes = tf.Themes[:2]
+	b, err := yaml.Marshal(tf)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "mine.yaml")
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+	cfg := NewDefaultConfig()
+	cfg.Taxonomy = path
+	a, err := New(cfg)
+	require.NoError(t, err)
+	assert.Len(t, a.Themes(), 2)
+}

@@ -1,0 +1,104 @@
+package nlp
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/jdkato/prose/v2"
+	"github.com/kljensen/snowball/english"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var tokenizerTexts = []string{
+	"The checkout kept timing out, and I\u2019m \u201cdone\u201d!!",
+	"Don't, won't, can't; wasn't it? They'll say it's $100 (or $99.99).",
+	"Email:[EMAIL] \u2014 call [PHONE]... :) :-( ¯\\(ツ)/¯ <3",
+	"U.S. Mr. Smith e.g. i.e. 3pm 2025-03-02 4.2.1",
+	"  leading\tand\ttabs\nnew\r\nlines\u00a0nbsp\u2003em-space  ",
+	"the parcel &rsquo;s box, 'quoted' \"double\" [bracket] (paren)",
+	"caf\u00e9 cr\u00e8me br\u00fbl\u00e9e \u00fcber stra\u00dfe",
+	"\u201c\u201d\u2018\u2019 &rsquo;&rsquo;",
+	"x",
+	"",
+}
+
+// TestTokensMatchProse checks that tokenizing word by word (with the cache,
+// cold and warm) yields exactly prose's tokens for the whole text, and that
+// every token's offsets point at its text.
+func TestTokensMatchProse(t *testing.T) {
+	a, err := New(NewDefaultConfig()) // own cache: the first pass is cold
+	require.NoError(t, err)
+	texts := append(verbatims(t), tokenizerTexts...)
+	for pass := range 2 {
+		for _, text := range texts {
+			doc, err := prose.NewDocument(text, prose.UsingModel(sharedModel()),
+				prose.WithSegmentation(false), prose.WithTagging(false), prose.WithExtraction(false))
+			require.NoError(t, err)
+			want := doc.Tokens()
+			got, _ := a.tk.tokens(nil, nil, text)
+			require.Len(t, got, len(want), "pass %d: %q", pass, text)
+			last := 0
+			for i, tok := range got {
+				assert.Equal(t, strings.ToLower(want[i].Text), tok.lower, "pass %d: %q token %d", pass, text, i)
+				span := text[tok.start:tok.end]
+				clean, _ := sanitize(span)
+				assert.Equal(t, want[i].Text, clean, "offsets of token %d in %q", i, text)
+				assert.GreaterOrEqual(t, tok.start, last)
+				last = tok.end
+			}
+		}
+	}
+}
+
+func TestSplitWords(t *testing.T) {
+	for _, s := range tokenizerTexts {
+		got := []string{}
+		for _, w := range splitWords(nil, s) {
+			got = append(got, s[w.start:w.end])
+		}
+		assert.Equal(t, strings.Fields(s), got, "%q", s)
+	}
+}
+
+// TestMayMatch checks the shortcut that skips Snowball for words whose stem
+// cannot be in the taxonomy vocabulary: for every lexicon word, every term
+// word of the default taxonomy and common inflections of them, a stem in the
+// vocabulary implies mayMatch.
+func TestMayMatch(t *testing.T) {
+	a := analyzer(t)
+	words := map[string]bool{}
+	f, err := os.Open("internal/sentiment/vader_lexicon.tsv")
+	require.NoError(t, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		w, _, _ := strings.Cut(sc.Text(), "\t")
+		words[w] = true
+	}
+	tf, err := parseTaxonomy(defaultTaxonomy)
+	require.NoError(t, err)
+	for _, th := range tf.Themes {
+		for _, term := range append(th.Terms, th.Exclude...) {
+			for _, w := range strings.Fields(strings.ToLower(term)) {
+				for _, suf := range []string{"", "s", "es", "ed", "d", "ing", "er", "ers", "ly", "ies", "ied",
+					"y", "ness", "ment", "ments", "ful", "ation", "ations", "able", "ize", "ise", "ized"} {
+					words[w+suf] = true
+					if n := len(w); n > 3 && strings.ContainsRune("eyi", rune(w[n-1])) {
+						words[w[:n-1]+suf] = true
+					}
+				}
+			}
+		}
+	}
+	checked := 0
+	for w := range words {
+		if _, ok := a.tk.vocab[english.Stem(w, false)]; ok {
+			checked++
+			assert.True(t, a.tk.mayMatch(w), "%q stems to %q", w, english.Stem(w, false))
+		}
+	}
+	assert.Greater(t, checked, 1000)
+}
