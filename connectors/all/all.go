@@ -3,7 +3,13 @@ package all
 import (
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/delighted"
+	"github.com/corridorhq/corridor/connectors/formbricks"
+	"github.com/corridorhq/corridor/connectors/freshdesk"
 	"github.com/corridorhq/corridor/connectors/generic"
+	"github.com/corridorhq/corridor/connectors/googleforms"
+	"github.com/corridorhq/corridor/connectors/helpscout"
+	"github.com/corridorhq/corridor/connectors/intercom"
+	"github.com/corridorhq/corridor/connectors/jotform"
 	"github.com/corridorhq/corridor/connectors/qualtrics"
 	"github.com/corridorhq/corridor/connectors/surveymonkey"
 	"github.com/corridorhq/corridor/connectors/typeform"
@@ -14,7 +20,13 @@ import (
 func Factories() []connectors.Factory {
 	return []connectors.Factory{
 		delighted.NewFactory(),
+		formbricks.NewFactory(),
+		freshdesk.NewFactory(),
 		generic.NewFactory(),
+		googleforms.NewFactory(),
+		helpscout.NewFactory(),
+		intercom.NewFactory(),
+		jotform.NewFactory(),
 		qualtrics.NewFactory(),
 		surveymonkey.NewFactory(),
 		typeform.NewFactory(),

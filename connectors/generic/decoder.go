@@ -2,13 +2,13 @@ package generic
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/connectors/internal/stdwebhook"
 	"github.com/corridorhq/corridor/connectors/internal/wire"
 	"github.com/corridorhq/corridor/gateway/feedback"
 )
@@ -17,7 +17,7 @@ import (
 const Type = "generic"
 
 // SecretPrefix marks a Standard Webhooks secret: whsec_<base64 key>.
-const SecretPrefix = "whsec_"
+const SecretPrefix = stdwebhook.SecretPrefix
 
 // NewFactory returns the generic (Standard Webhooks) connector factory.
 func NewFactory() connectors.Factory {
@@ -46,13 +46,9 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 		sort.Strings(keys)
 		return nil, fmt.Errorf("generic: options %s: generic takes no options", strings.Join(keys, ", "))
 	}
-	keys := make([][]byte, len(cfg.Secrets))
-	for i, s := range cfg.Secrets {
-		k, err := Key(s)
-		if err != nil {
-			return nil, fmt.Errorf("generic: secrets[%d]: %w", i, err)
-		}
-		keys[i] = k
+	keys, err := stdwebhook.Keys(cfg.Secrets)
+	if err != nil {
+		return nil, fmt.Errorf("generic: %w", err)
 	}
 	name := set.Name
 	if name == "" {
@@ -63,20 +59,7 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 
 // Key returns the HMAC key of a secret: the base64-decoded part after
 // whsec_, or the secret's raw bytes when it has no such prefix.
-func Key(secret string) ([]byte, error) {
-	b64, ok := strings.CutPrefix(secret, SecretPrefix)
-	if !ok {
-		return []byte(secret), nil
-	}
-	k, err := base64.StdEncoding.DecodeString(b64)
-	if err != nil {
-		return nil, fmt.Errorf("%s secret is not valid base64: %w", SecretPrefix, err)
-	}
-	if len(k) == 0 {
-		return nil, fmt.Errorf("%s secret is empty", SecretPrefix)
-	}
-	return k, nil
-}
+func Key(secret string) ([]byte, error) { return stdwebhook.Key(secret) }
 
 // payload is the documented body shape (README).
 type payload struct {
