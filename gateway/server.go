@@ -185,6 +185,9 @@ func New(cfg Config, set Settings) (*Server, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ErrorHandler:          s.fiberError,
+		// Decoders parse multipart bodies themselves, with limits; fasthttp
+		// must not reject (or spend time on) them before the handler.
+		DisablePreParseMultipartForm: true,
 	})
 	s.app.Post("/v1/webhooks/:source", s.handleWebhook)
 	// Vendors check an endpoint exists before sending to it (SurveyMonkey's
@@ -380,9 +383,11 @@ func (s *Server) fiberError(c *fiber.Ctx, err error) error {
 		}
 	}
 	if strings.HasPrefix(c.Path(), "/v1/webhooks/") {
+		// c.Path() aliases Fiber's reused buffer: label with our own copy
+		// of the name, never with request memory.
 		label := unknownLabel
-		if _, ok := s.sources[strings.TrimPrefix(c.Path(), "/v1/webhooks/")]; ok {
-			label = strings.TrimPrefix(c.Path(), "/v1/webhooks/")
+		if src, ok := s.sources[strings.TrimPrefix(c.Path(), "/v1/webhooks/")]; ok {
+			label = src.Name
 		}
 		s.m.rejections.WithLabelValues(label, code).Inc()
 		s.m.requests.WithLabelValues(label, strconv.Itoa(status)).Inc()

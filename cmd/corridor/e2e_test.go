@@ -63,11 +63,23 @@ const (
 
 func startServe(t *testing.T, bin, httpAddr, kafkaAddr, dataDir string) *gatewayProc {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--http-addr", httpAddr, "--embedded-kafka-addr", kafkaAddr, "--data-dir", dataDir)
-	cmd.Env = append(os.Environ(),
-		"CORRIDOR_SECRET_TYPEFORM="+e2eTypeformSecret,
-		"CORRIDOR_SECRET_ZENDESK="+e2eZendeskSecret,
-	)
+	env := []string{"CORRIDOR_SECRET_TYPEFORM=" + e2eTypeformSecret, "CORRIDOR_SECRET_ZENDESK=" + e2eZendeskSecret}
+	return startServeArgs(t, bin, env, "serve", "--http-addr", httpAddr, "--embedded-kafka-addr", kafkaAddr, "--data-dir", dataDir)
+}
+
+// startServeArgs starts the binary with args and extra env, and waits until
+// /readyz on the --http-addr answers 200.
+func startServeArgs(t *testing.T, bin string, env []string, args ...string) *gatewayProc {
+	t.Helper()
+	httpAddr := ""
+	for i, a := range args {
+		if a == "--http-addr" && i+1 < len(args) {
+			httpAddr = args[i+1]
+		}
+	}
+	require.NotEmpty(t, httpAddr, "--http-addr is required")
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	p := &gatewayProc{cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout = p.logs
 	cmd.Stderr = p.logs

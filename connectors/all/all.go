@@ -5,10 +5,13 @@ import (
 	"github.com/corridorhq/corridor/connectors/delighted"
 	"github.com/corridorhq/corridor/connectors/formbricks"
 	"github.com/corridorhq/corridor/connectors/freshdesk"
+	"github.com/corridorhq/corridor/connectors/front"
 	"github.com/corridorhq/corridor/connectors/generic"
 	"github.com/corridorhq/corridor/connectors/googleforms"
 	"github.com/corridorhq/corridor/connectors/helpscout"
+	"github.com/corridorhq/corridor/connectors/hubspot"
 	"github.com/corridorhq/corridor/connectors/intercom"
+	"github.com/corridorhq/corridor/connectors/jira"
 	"github.com/corridorhq/corridor/connectors/jotform"
 	"github.com/corridorhq/corridor/connectors/qualtrics"
 	"github.com/corridorhq/corridor/connectors/surveymonkey"
@@ -22,10 +25,13 @@ func Factories() []connectors.Factory {
 		delighted.NewFactory(),
 		formbricks.NewFactory(),
 		freshdesk.NewFactory(),
+		front.NewFactory(),
 		generic.NewFactory(),
 		googleforms.NewFactory(),
 		helpscout.NewFactory(),
+		hubspot.NewFactory(),
 		intercom.NewFactory(),
+		jira.NewFactory(),
 		jotform.NewFactory(),
 		qualtrics.NewFactory(),
 		surveymonkey.NewFactory(),

@@ -1,0 +1,333 @@
+package front
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/connectors/internal/sig"
+	"github.com/corridorhq/corridor/connectors/internal/wire"
+	"github.com/corridorhq/corridor/gateway/feedback"
+)
+
+// Type is the connector's type, folder name and default route segment.
+const Type = "front"
+
+// Event types. Only EventInboundReceived is decoded; the others are named
+// so their ErrIgnored reason is explicit.
+const (
+	EventInboundReceived = "inbound_received"
+	EventOutboundSent    = "outbound_sent"
+	EventCommentAdded    = "new_comment_added"
+	EventSync            = "sync"
+)
+
+// ignoredReasons explains the event types we deliberately do not decode.
+var ignoredReasons = map[string]string{
+	EventOutboundSent:    "an agent's reply, not customer voice",
+	EventCommentAdded:    "an internal teammate comment",
+	EventSync:            "the webhook validation body (answered by Handshake when x-front-challenge is set)",
+	"tag_added":          "a tag change",
+	"tag_removed":        "a tag change",
+	"assignee_changed":   "an assignment change",
+	"conversation_moved": "a move between inboxes",
+}
+
+// maxUnix is 9999-12-31T23:59:59Z.
+const maxUnix = 253402300799
+
+// NewFactory returns the Front connector factory.
+func NewFactory() connectors.Factory {
+	return connectors.Factory{Type: Type, Kind: feedback.KindTicket, New: newDecoder}
+}
+
+type decoder struct {
+	name string
+	keys [][]byte
+	tol  time.Duration
+	now  func() time.Time
+}
+
+var (
+	_ connectors.Decoder    = (*decoder)(nil)
+	_ connectors.Verifier   = (*decoder)(nil)
+	_ connectors.Signer     = (*decoder)(nil)
+	_ connectors.Handshaker = (*decoder)(nil)
+)
+
+func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
+	if len(cfg.Options) > 0 {
+		keys := make([]string, 0, len(cfg.Options))
+		for k := range cfg.Options {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return nil, fmt.Errorf("front: options %s: front takes no options", strings.Join(keys, ", "))
+	}
+	name := set.Name
+	if name == "" {
+		name = Type
+	}
+	return &decoder{name: name, keys: sig.Keys(cfg.Secrets), tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
+}
+
+// event is the application-webhook body. conversation, source and target
+// are parsed only for the events we handle.
+type event struct {
+	ID           wire.ID         `json:"id"`
+	Type         string          `json:"type"`
+	EmittedAt    seconds         `json:"emitted_at"`
+	Conversation json.RawMessage `json:"conversation"`
+	Source       json.RawMessage `json:"source"`
+	Target       json.RawMessage `json:"target"`
+}
+
+type conversation struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	Assignee *struct {
+		ID string `json:"id"`
+	} `json:"assignee"`
+	Tags []struct {
+		Name string `json:"name"`
+	} `json:"tags"`
+	// subject is not decoded: it repeats on every message ("Re: …").
+}
+
+type resource struct {
+	Meta struct {
+		Type string `json:"type"`
+	} `json:"_meta"`
+	Data json.RawMessage `json:"data"`
+}
+
+type message struct {
+	ID         string      `json:"id"`
+	Type       string      `json:"type"`
+	IsInbound  *bool       `json:"is_inbound"`
+	CreatedAt  seconds     `json:"created_at"`
+	Body       string      `json:"body"`
+	Text       string      `json:"text"`
+	Recipients []recipient `json:"recipients"`
+}
+
+type recipient struct {
+	Role  string `json:"role"`
+	Links struct {
+		Related struct {
+			Contact *string `json:"contact"`
+		} `json:"related"`
+	} `json:"_links"`
+	// handle (an email address or phone number) is deliberately not decoded.
+}
+
+// Decode turns one inbound_received event into one ticket record.
+func (d *decoder) Decode(_ context.Context, req connectors.Request) ([]feedback.Record, error) {
+	rec, err := d.decode(req)
+	if err != nil {
+		return nil, fmt.Errorf("front: decode: %w", err)
+	}
+	return []feedback.Record{rec}, nil
+}
+
+func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
+	var ev event
+	if err := connectors.DecodeJSON(req, &ev); err != nil {
+		return feedback.Record{}, err
+	}
+	switch typ := ev.Type; {
+	case typ == EventInboundReceived:
+	case typ == "":
+		return feedback.Record{}, connectors.Malformedf("type missing")
+	case ignoredReasons[typ] != "":
+		return feedback.Record{}, fmt.Errorf("%w: event type %q: %s", connectors.ErrIgnored, typ, ignoredReasons[typ])
+	default:
+		return feedback.Record{}, fmt.Errorf("%w: event type %q", connectors.ErrIgnored, typ)
+	}
+	if ev.ID == "" {
+		return feedback.Record{}, connectors.Malformedf("id missing")
+	}
+	var target resource
+	if err := unmarshalObject(ev.Target, &target); err != nil {
+		return feedback.Record{}, connectors.Malformedf("target: %v", err)
+	}
+	if t := target.Meta.Type; t != "" && t != "message" {
+		return feedback.Record{}, connectors.Malformedf("target._meta.type %q, want message", t)
+	}
+	if len(target.Data) == 0 || string(target.Data) == "null" {
+		return feedback.Record{}, connectors.Malformedf("target.data missing")
+	}
+	var msg message
+	if err := json.Unmarshal(target.Data, &msg); err != nil {
+		return feedback.Record{}, connectors.Malformedf("target.data: %v", err)
+	}
+	msgID := strings.TrimSpace(msg.ID)
+	if msgID == "" {
+		return feedback.Record{}, connectors.Malformedf("target.data.id missing")
+	}
+	if msg.IsInbound != nil && !*msg.IsInbound {
+		return feedback.Record{}, fmt.Errorf("%w: %s: message is not inbound", connectors.ErrIgnored, ev.Type)
+	}
+	var conv conversation
+	if err := unmarshalObject(ev.Conversation, &conv); err != nil {
+		return feedback.Record{}, connectors.Malformedf("conversation: %v", err)
+	}
+	var source resource
+	if err := unmarshalObject(ev.Source, &source); err != nil {
+		return feedback.Record{}, connectors.Malformedf("source: %v", err)
+	}
+
+	text := strings.TrimSpace(msg.Text)
+	if text == "" {
+		text = htmlToText(msg.Body)
+	}
+	if text == "" {
+		return feedback.Record{}, fmt.Errorf("%w: %s: message without text", connectors.ErrIgnored, ev.Type)
+	}
+
+	rec := feedback.New(d.name, feedback.KindTicket, msgID)
+	rec.EventID = ev.ID.String()
+	rec.ReceivedAt = req.ReceivedAt
+	rec.OccurredAt = req.ReceivedAt
+	for _, ts := range []struct {
+		name string
+		t    time.Time
+	}{{"target.data.created_at", msg.CreatedAt.Time()}, {"emitted_at", ev.EmittedAt.Time()}} {
+		u, ok, err := wire.Instant(ts.t)
+		if err != nil {
+			return feedback.Record{}, connectors.Malformedf("%s: %v", ts.name, err)
+		}
+		if ok {
+			rec.OccurredAt = u
+			break
+		}
+	}
+	rec.Text = text
+	rec.Customer.ID = contactID(msg.Recipients)
+	if conv.Assignee != nil {
+		rec.Agent = strings.TrimSpace(conv.Assignee.ID)
+	}
+	setAttr(&rec, "message_id", msgID)
+	setAttr(&rec, "conversation_id", conv.ID)
+	setAttr(&rec, "conversation_status", strings.ToLower(conv.Status))
+	setAttr(&rec, "inbox_id", inboxIDs(source))
+	setAttr(&rec, "channel", strings.ToLower(msg.Type))
+	tags := make([]string, 0, len(conv.Tags))
+	for _, t := range conv.Tags {
+		if n := strings.TrimSpace(strings.ReplaceAll(t.Name, ",", " ")); n != "" {
+			tags = append(tags, n)
+		}
+	}
+	setAttr(&rec, "tags", strings.Join(tags, ","))
+	return rec, nil
+}
+
+// contactID returns the Front contact id (crd_…) linked from the `from`
+// recipient, or "" when there is none. Ids that embed a handle (an alias
+// id such as alt:email:…) are dropped: they would put PII in customer.id.
+func contactID(rs []recipient) string {
+	for _, r := range rs {
+		if !strings.EqualFold(r.Role, "from") || r.Links.Related.Contact == nil {
+			continue
+		}
+		link := strings.TrimSpace(*r.Links.Related.Contact)
+		u, err := url.Parse(link)
+		if err != nil {
+			return ""
+		}
+		path := strings.TrimRight(u.EscapedPath(), "/")
+		seg := path[strings.LastIndexByte(path, '/')+1:]
+		id, err := url.PathUnescape(seg)
+		if err != nil || id == "" || strings.ContainsAny(id, "@:+ ") {
+			return ""
+		}
+		return id
+	}
+	return ""
+}
+
+// inboxIDs returns the comma-joined ids of an event source of type
+// inboxes ({_meta:{type:"inboxes"}, data:[{id}]}), else "".
+func inboxIDs(src resource) string {
+	if src.Meta.Type != "inboxes" || len(src.Data) == 0 {
+		return ""
+	}
+	var inboxes []struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(src.Data, &inboxes) != nil {
+		return ""
+	}
+	ids := make([]string, 0, len(inboxes))
+	for _, in := range inboxes {
+		if id := strings.TrimSpace(in.ID); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return strings.Join(ids, ",")
+}
+
+// unmarshalObject decodes raw into v; absent and null are fine.
+func unmarshalObject(raw json.RawMessage, v any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func setAttr(rec *feedback.Record, k, v string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return
+	}
+	if rec.Attributes == nil {
+		rec.Attributes = map[string]string{}
+	}
+	rec.Attributes[k] = v
+}
+
+// seconds is a Unix timestamp in seconds with a fraction (Front sends
+// 1740909672.123), as a JSON number or numeric string; null and 0 are
+// absent. Time keeps millisecond precision.
+type seconds float64
+
+// UnmarshalJSON accepts a number, a numeric string or null.
+func (s *seconds) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*s = 0
+	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		b = []byte(strings.TrimSpace(v))
+		if len(b) == 0 {
+			return nil
+		}
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > maxUnix+1 {
+		return fmt.Errorf("unix timestamp %.40q is not a number of seconds before year 10000", b)
+	}
+	*s = seconds(f)
+	return nil
+}
+
+// Time returns the instant in UTC, or the zero time when s <= 0.
+func (s seconds) Time() time.Time {
+	if s <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(math.Round(float64(s) * 1000))).UTC()
+}
