@@ -11,7 +11,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := $(TOOLS)/.apt-updated
 FUZZTIME ?= 30s
 
-.PHONY: soak all build run test test-unit test-integration tools fuzz bench bench-pipeline fmt vet tidy golden clean
+.PHONY: bench-load soak all build run test test-unit test-integration tools fuzz bench bench-pipeline fmt vet tidy golden clean
 
 all: build
 
@@ -57,7 +57,7 @@ $(PROMTOOL_LOCAL): | $(APT_UPDATED)
 fuzz:
 	@for pkg in $$($(GO) list ./connectors/...); do \
 		if $(GO) test -list '^FuzzDecode$$' $$pkg | grep -q FuzzDecode; then \
-			echo "fuzz $$pkg"; $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+			echo "fuzz $$pkg"; $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg || exit 1; \
 		fi; \
 	done
 
@@ -72,6 +72,15 @@ bench-pipeline:
 ## then every acknowledged record must be in Kafka (prints lost=0).
 soak: build
 	$(GO) run ./benchmarks/soak --bin $(BIN)
+
+## bench-load: wrk -t1 at -c64/-c256 against a bare Fiber handler and
+## corridor serve (full NLP, 2xx after acks=all), alternating; prints ratios.
+bench-load: build /usr/bin/wrk
+	$(GO) build -o bin/barefiber ./benchmarks/barefiber
+	$(GO) run ./benchmarks/loadbench --bin $(BIN) --bare bin/barefiber
+
+/usr/bin/wrk: | $(APT_UPDATED)
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
 golden:
 	UPDATE_GOLDEN=1 $(GO) test ./connectors/...

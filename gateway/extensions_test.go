@@ -143,3 +143,24 @@ func decodeRecord(t *testing.T, b []byte) feedback.Record {
 	require.NoError(t, r.Validate())
 	return r
 }
+
+// panicker is a decoder with a bug.
+type panicker struct{}
+
+func (panicker) Decode(context.Context, connectors.Request) ([]feedback.Record, error) {
+	panic("decoder bug")
+}
+
+func TestIntegrationPanicIsA500NotACrash(t *testing.T) {
+	src := gateway.NewSource("buggy", connectors.Factory{Type: "buggy", Kind: feedback.KindSurvey}, connectors.SourceConfig{}, panicker{})
+	h := newHarness(t, harnessOpts{extra: []gateway.Source{src}})
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/v1/webhooks/buggy", nil)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	resp, err = http.Get(h.url + "/livez")
+	require.NoError(t, err, "the server still serves")
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+}

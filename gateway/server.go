@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -189,6 +191,14 @@ func New(cfg Config, set Settings) (*Server, error) {
 		// must not reject (or spend time on) them before the handler.
 		DisablePreParseMultipartForm: true,
 	})
+	// A panic is a bug, never an answer to input: recover it into a 500
+	// (counted, logged once with the stack) instead of losing the process.
+	s.app.Use(recover.New(recover.Config{
+		EnableStackTrace: true,
+		StackTraceHandler: func(c *fiber.Ctx, e any) {
+			s.log.Error("panic in request handler", "path", c.Path(), "panic", fmt.Sprint(e), "stack", string(debug.Stack()))
+		},
+	}))
 	s.app.Post("/v1/webhooks/:source", s.handleWebhook)
 	// Vendors check an endpoint exists before sending to it (SurveyMonkey's
 	// HEAD); Fiber answers HEAD with the GET route.

@@ -49,6 +49,9 @@ type Config struct {
 	// ShutdownGrace bounds finishing in-flight requests and draining the
 	// spool on SIGTERM. Default: 15s.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// PprofAddr, when set, serves net/http/pprof on its own listener (keep
+	// it on loopback). Also CORRIDOR_PPROF_ADDR. Default: off.
+	PprofAddr string `yaml:"pprof_addr"`
 	// Sources are the webhook sources by name (the route segment). A source
 	// is also configured by setting CORRIDOR_SECRET_<NAME> for a known vendor.
 	Sources map[string]connectors.SourceConfig `yaml:"sources"`
@@ -131,6 +134,7 @@ func loadConfig(fs *flag.FlagSet, f *flagValues, getenv func(string) string, env
 	setStr(&cfg.LogLevel, "CORRIDOR_LOG_LEVEL")
 	setStr(&cfg.LogFormat, "CORRIDOR_LOG_FORMAT")
 	setStr(&cfg.NLP.Taxonomy, "CORRIDOR_NLP_TAXONOMY")
+	setStr(&cfg.PprofAddr, "CORRIDOR_PPROF_ADDR")
 	if v := getenv("CORRIDOR_KAFKA_BROKERS"); v != "" {
 		cfg.Kafka.Brokers = splitList(v)
 	}

@@ -40,7 +40,9 @@ type KafkaConfig struct {
 	// BatchTimeout is how long a partial batch waits for more messages from
 	// concurrent requests before it is sent. Default: 2ms.
 	BatchTimeout time.Duration `yaml:"batch_timeout"`
-	// BatchSize is the most messages sent in one batch. Default: 1000.
+	// BatchSize is the most messages sent in one partition batch. kafka-go
+	// preallocates this many messages for every new batch, so a large value
+	// with many small batches is mostly garbage. Default: 100.
 	BatchSize int `yaml:"batch_size"`
 	// Compression codec: none, gzip, snappy, lz4 or zstd. Default: snappy.
 	Compression string `yaml:"compression"`
@@ -58,7 +60,7 @@ func NewDefaultKafkaConfig() KafkaConfig {
 		},
 		ReplicationFactor: 1,
 		BatchTimeout:      2 * time.Millisecond,
-		BatchSize:         1000,
+		BatchSize:         100,
 		Compression:       "snappy",
 		DialTimeout:       3 * time.Second,
 	}
