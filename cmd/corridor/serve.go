@@ -117,12 +117,6 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		"metrics", "http://"+hostPort(httpAddr)+"/metrics",
 	)
 
-	replayCtx, stopReplay := context.WithCancel(context.Background())
-	replayDone := make(chan struct{})
-	go func() {
-		defer close(replayDone)
-		_ = srv.RunReplayer(replayCtx)
-	}()
 	if cfg.PprofAddr != "" {
 		// Opt-in profiling on its own listener, never on the webhook port.
 		pln, err := net.Listen("tcp", cfg.PprofAddr)
@@ -138,6 +132,12 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		defer psrv.Close()
 		log.Info("pprof listening", "addr", pln.Addr().String())
 	}
+	replayCtx, stopReplay := context.WithCancel(context.Background())
+	replayDone := make(chan struct{})
+	go func() {
+		defer close(replayDone)
+		_ = srv.RunReplayer(replayCtx)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
