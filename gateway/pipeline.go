@@ -225,3 +225,47 @@ func (p *Pipeline) DeadLetter(ctx context.Context, raw *sink.Raw, reason, msg st
 	p.m.sinkMessages.WithLabelValues(streamDLQ, "accepted").Inc()
 	return nil
 }
+
+// Retag runs a request kept in the raw topic through the current decoder,
+// vendor API enrichment, mapping and NLP again, and encodes its feedback
+// messages with the same record ids and version+bump, so the new analysis
+// supersedes the old for consumers that keep the newest version. The
+// request is not verified again: it was verified when it arrived, and its
+// secret may have been rotated since.
+func (p *Pipeline) Retag(ctx context.Context, src *Source, raw *sink.Raw, bump int64) ([]feedback.Record, []sink.Message, error) {
+	req := connectors.Request{
+		Method:      raw.Method,
+		URI:         raw.URI,
+		ContentType: mediaType(raw.ContentType),
+		Header:      raw.Header,
+		Body:        raw.Body,
+		ReceivedAt:  raw.ReceivedAt,
+	}
+	recs, err := src.Decoder.Decode(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	if src.Enricher != nil && len(recs) > 0 {
+		ectx, cancel := context.WithTimeout(ctx, p.enrichTimeout)
+		recs, err = src.Enricher.Enrich(ectx, recs)
+		cancel()
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	msgs := make([]sink.Message, 0, len(recs))
+	for i := range recs {
+		r := &recs[i]
+		p.enrich(src, r, raw.ReceivedAt)
+		r.Version += bump
+		if err := r.Validate(); err != nil {
+			return nil, nil, fmt.Errorf("%w: %s: %w", errInvalidRecord, src.Name, err)
+		}
+		m, err := sink.FeedbackMessage(p.topics.Feedback.Name, r)
+		if err != nil {
+			return nil, nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	return recs, msgs, nil
+}

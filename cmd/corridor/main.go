@@ -4,6 +4,7 @@
 //	corridor broker  [flags]   run the development Kafka-protocol broker alone
 //	corridor tag     [flags]   analyze JSON lines {"id","text"} from stdin
 //	corridor sign    [flags]   print the vendor signature headers for a body on stdin
+//	corridor retag   [flags]   replay the raw topic through the current decoders and NLP
 //	corridor version
 package main
 
@@ -46,6 +47,7 @@ commands:
   broker    run the development Kafka-protocol broker alone
   tag       read JSON lines {"id":..,"text":..} on stdin, write one analysis per line
   sign      print the signature headers a vendor would send for the body on stdin
+  retag     replay corridor.raw.v1 through the current decoders and NLP into corridor.feedback.v1
   version   print the version
 
 Run 'corridor <command> -h' for a command's flags.`
@@ -65,6 +67,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runTag(rest, stdin, stdout, stderr)
 	case "sign":
 		return runSign(rest, stdin, stdout, stderr)
+	case "retag":
+		return runRetag(ctx, rest, stdout, stderr)
 	case "version":
 		v, r := version()
 		fmt.Fprintf(stdout, "corridor %s (%s)\n", v, r)
