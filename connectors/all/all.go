@@ -15,6 +15,7 @@ import (
 	"github.com/corridorhq/corridor/connectors/jotform"
 	"github.com/corridorhq/corridor/connectors/qualtrics"
 	"github.com/corridorhq/corridor/connectors/surveymonkey"
+	"github.com/corridorhq/corridor/connectors/trustpilot"
 	"github.com/corridorhq/corridor/connectors/typeform"
 	"github.com/corridorhq/corridor/connectors/zendesk"
 )
@@ -35,6 +36,7 @@ func Factories() []connectors.Factory {
 		jotform.NewFactory(),
 		qualtrics.NewFactory(),
 		surveymonkey.NewFactory(),
+		trustpilot.NewFactory(),
 		typeform.NewFactory(),
 		zendesk.NewFactory(),
 	}
