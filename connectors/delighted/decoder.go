@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/corridorhq/corridor/connectors"
@@ -40,19 +41,10 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("delighted: options %s: delighted takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: sig.Keys(cfg.Secrets)}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets)}, nil
 }
 
 type envelope struct {
@@ -212,49 +204,29 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 
 	rec.Customer.ID = r.Person.ID.String()
 	applyProperties(&rec, r.PersonProperties)
-	setAttr(&rec, "survey_type", surveyType)
-	setAttr(&rec, "permalink", strings.TrimSpace(r.Permalink))
+	wire.SetAttr(&rec, "survey_type", surveyType)
+	wire.SetAttr(&rec, "permalink", strings.TrimSpace(r.Permalink))
 	var tags []string
 	for _, t := range r.Tags {
 		if v := strings.TrimSpace(t.Value); t.Valid && v != "" {
 			tags = append(tags, v)
 		}
 	}
-	setAttr(&rec, "tags", strings.Join(tags, ","))
+	wire.SetAttr(&rec, "tags", strings.Join(tags, ","))
 	return rec, nil
 }
 
 // applyProperties maps person_properties onto the record; see README.
 // Only string values are kept, and keys that look personal are dropped.
 func applyProperties(rec *feedback.Record, props map[string]any) {
-	keys := make([]string, 0, len(props))
-	for k := range props {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
+	for _, key := range slices.Sorted(maps.Keys(props)) {
 		s, ok := props[key].(string)
 		val := strings.TrimSpace(s)
 		if !ok || val == "" {
 			continue
 		}
-		switch normalizeKey(key) {
-		case "account_id":
-			rec.Customer.AccountID = val
-		case "role":
-			rec.Customer.Role = feedback.ParseRole(strings.ToLower(val))
-		case "touchpoint":
-			rec.Touchpoint = val
-		case "team":
-			rec.Team = val
-		case "location":
-			rec.Location = val
-		case "agent":
-			rec.Agent = val
-		default:
-			if !wire.Personal(key) {
-				setAttr(rec, "person."+key, val)
-			}
+		if !wire.SetField(rec, normalizeKey(key), val) && !wire.Personal(key) {
+			wire.SetAttr(rec, "person."+key, val)
 		}
 	}
 }
@@ -263,14 +235,4 @@ func applyProperties(rec *feedback.Record, props map[string]any) {
 // underscores, so "Account ID" matches account_id.
 func normalizeKey(k string) string {
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(k)))
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

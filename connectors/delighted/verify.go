@@ -3,7 +3,6 @@ package delighted
 import (
 	"crypto/sha256"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -16,17 +15,15 @@ const SignatureHeader = "X-Delighted-Webhook-Signature"
 
 const signaturePrefix = "sha256="
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks the X-Delighted-Webhook-Signature header against every
 // configured secret. Delighted signs no timestamp, so no tolerance applies.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("delighted: verify: %w", errNoSecret)
+		return fmt.Errorf("delighted: verify: %w", sig.ErrNoSecret)
 	}
-	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
-	if got == "" {
-		return fmt.Errorf("delighted: verify: %s header: %w", SignatureHeader, connectors.ErrSignatureMissing)
+	got, err := sig.Header(req, SignatureHeader)
+	if err != nil {
+		return fmt.Errorf("delighted: verify: %w", err)
 	}
 	hexSig, ok := strings.CutPrefix(got, signaturePrefix)
 	if !ok || hexSig == "" {
@@ -42,11 +39,8 @@ func (d *decoder) Verify(req connectors.Request) error {
 // first configured secret. Delighted signs no timestamp, so now is unused.
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("delighted: sign: %w", errNoSecret)
+		return fmt.Errorf("delighted: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(SignatureHeader, signaturePrefix+sig.Hex(sig.MAC(sha256.New, d.keys[0], req.Body)))
+	sig.SetHeader(req, SignatureHeader, signaturePrefix+sig.Hex(sig.MAC(sha256.New, d.keys[0], req.Body)))
 	return nil
 }

@@ -3,7 +3,8 @@ package formbricks
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,12 +65,7 @@ func parseOptions(opts map[string]string) (options, error) {
 		o    options
 		errs []error
 	)
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		v := opts[k]
 		switch k {
 		case OptionNPSQuestions:

@@ -6,8 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,11 +55,7 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 	if err != nil {
 		return nil, fmt.Errorf("formbricks: %w", err)
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, opts: opts, sv: sv}, nil
+	return &decoder{name: wire.SourceName(set, Type), opts: opts, sv: sv}, nil
 }
 
 // item is one element of the body: {webhookId, event, data}.
@@ -237,26 +234,26 @@ func (d *decoder) decodeItem(req connectors.Request, it item, where string) (fee
 
 	if r.Contact != nil {
 		rec.Customer.ID = r.Contact.ID.String()
-		setAttr(&rec, "contact.user_id", r.Contact.UserID.String())
+		wire.SetAttr(&rec, "contact.user_id", r.Contact.UserID.String())
 	}
-	for _, k := range sortedKeys(r.ContactAttributes) {
+	for _, k := range slices.Sorted(maps.Keys(r.ContactAttributes)) {
 		if v := r.ContactAttributes[k]; v.Valid && !wire.Personal(k) {
-			setAttr(&rec, "contact."+k, strings.TrimSpace(v.Value))
+			wire.SetAttr(&rec, "contact."+k, strings.TrimSpace(v.Value))
 		}
 	}
-	for _, k := range sortedKeys(r.Variables) {
+	for _, k := range slices.Sorted(maps.Keys(r.Variables)) {
 		if v := r.Variables[k]; v.Valid && !wire.Personal(k) {
-			setAttr(&rec, "variable."+k, strings.TrimSpace(v.Value))
+			wire.SetAttr(&rec, "variable."+k, strings.TrimSpace(v.Value))
 		}
 	}
-	setAttr(&rec, "survey_id", r.SurveyID.String())
-	setAttr(&rec, "survey_title", strings.TrimSpace(r.Survey.Title))
-	setAttr(&rec, "survey_type", strings.TrimSpace(r.Survey.Type))
-	setAttr(&rec, "single_use_id", r.SingleUseID.String())
-	setAttr(&rec, "country", strings.TrimSpace(r.Meta.Country))
-	setAttr(&rec, "device", strings.TrimSpace(r.Meta.UserAgent.Device))
+	wire.SetAttr(&rec, "survey_id", r.SurveyID.String())
+	wire.SetAttr(&rec, "survey_title", strings.TrimSpace(r.Survey.Title))
+	wire.SetAttr(&rec, "survey_type", strings.TrimSpace(r.Survey.Type))
+	wire.SetAttr(&rec, "single_use_id", r.SingleUseID.String())
+	wire.SetAttr(&rec, "country", strings.TrimSpace(r.Meta.Country))
+	wire.SetAttr(&rec, "device", strings.TrimSpace(r.Meta.UserAgent.Device))
 	if lang := strings.TrimSpace(r.Language); lang != "default" {
-		setAttr(&rec, "language", lang)
+		wire.SetAttr(&rec, "language", lang)
 	}
 	var tags []string
 	for _, t := range r.Tags {
@@ -264,8 +261,8 @@ func (d *decoder) decodeItem(req connectors.Request, it item, where string) (fee
 			tags = append(tags, string(t))
 		}
 	}
-	setAttr(&rec, "tags", strings.Join(tags, ","))
-	setAttr(&rec, "finished", strconv.FormatBool(r.Finished))
+	wire.SetAttr(&rec, "tags", strings.Join(tags, ","))
+	wire.SetAttr(&rec, "finished", strconv.FormatBool(r.Finished))
 	return rec, true, nil
 }
 
@@ -306,7 +303,7 @@ func (d *decoder) answers(rec *feedback.Record, data orderedObject, where string
 				texts = append(texts, s)
 				rec.Answers = append(rec.Answers, feedback.Answer{Field: qid, Text: s})
 			case markers[strings.ToLower(s)] || isDate(s):
-				setAttr(rec, "answer."+qid, s)
+				wire.SetAttr(rec, "answer."+qid, s)
 			}
 		case c == '-' || (c >= '0' && c <= '9'):
 			n, err := strconv.ParseFloat(string(v), 64)
@@ -343,11 +340,11 @@ func (d *decoder) answers(rec *feedback.Record, data orderedObject, where string
 	}
 	if scored != "" {
 		rec.Score, _ = d.score(scored, numbers[scored]) // checked above
-		setAttr(rec, "score_question", scored)
+		wire.SetAttr(rec, "score_question", scored)
 	}
 	for qid := range numbers {
 		if qid != scored {
-			setAttr(rec, "answer."+qid, literal[qid])
+			wire.SetAttr(rec, "answer."+qid, literal[qid])
 		}
 	}
 	return nil
@@ -473,23 +470,4 @@ func unmarshalObject(raw json.RawMessage, v any) error {
 		return errors.New("want an object")
 	}
 	return json.Unmarshal(b, v)
-}
-
-func sortedKeys(m map[string]wire.Scalar) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -57,19 +56,10 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("freshdesk: options %s: freshdesk takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, secrets: append([]string(nil), cfg.Secrets...)}, nil
+	return &decoder{name: wire.SourceName(set, Type), secrets: append([]string(nil), cfg.Secrets...)}, nil
 }
 
 // payload is the JSON body: our "advanced" template, or Freshdesk's
@@ -316,16 +306,13 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 			desc = htmltext.Text(f.descHTML)
 		}
 		rec.Text = wire.JoinText(htmltext.Text(f.subject), desc)
-		switch {
-		case !updated.IsZero():
-			rec.Version = updated.Unix()
-		case !created.IsZero():
-			rec.Version = created.Unix()
+		if t := wire.FirstTime(updated, created); !t.IsZero() {
+			rec.Version = t.Unix()
 		}
 		rec.EventID = fmt.Sprintf("ticket:%s@%d", f.ticketID, rec.Version)
-		rec.OccurredAt = firstTime(created, updated, req.ReceivedAt)
+		rec.OccurredAt = wire.FirstTime(created, updated, req.ReceivedAt)
 		if event == EventTicketUpdated {
-			rec.OccurredAt = firstTime(updated, created, req.ReceivedAt)
+			rec.OccurredAt = wire.FirstTime(updated, created, req.ReceivedAt)
 		}
 	case EventReplyAdded:
 		if replyText == "" {
@@ -347,7 +334,7 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 		}
 		rec = feedback.New(d.name, feedback.KindTicket, "reply:"+f.ticketID+":"+key)
 		rec.Text = replyText
-		rec.OccurredAt = firstTime(replyAt, updated, req.ReceivedAt)
+		rec.OccurredAt = wire.FirstTime(replyAt, updated, req.ReceivedAt)
 	default:
 		return feedback.Record{}, fmt.Errorf("%w: event %q", connectors.ErrIgnored, f.event)
 	}
@@ -362,21 +349,21 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 	rec.Customer.ID = idOrEmpty(f.requesterID)
 	rec.Customer.AccountID = idOrEmpty(f.companyID)
 	rec.Agent = idOrEmpty(f.agentID)
-	setAttr(&rec, "ticket_id", f.ticketID)
-	setAttr(&rec, "event", event)
-	setAttr(&rec, "status", lookup(f.status, statusNames))
-	setAttr(&rec, "priority", lookup(f.priority, priorityNames))
-	setAttr(&rec, "source", lookup(f.source, sourceNames))
-	setAttr(&rec, "ticket_type", strings.ToLower(strings.TrimSpace(f.ticketType)))
-	setAttr(&rec, "group_id", idOrEmpty(f.groupID))
-	setAttr(&rec, "group_name", strings.TrimSpace(f.groupName))
-	applyTags(&rec, f.tags)
+	wire.SetAttr(&rec, "ticket_id", f.ticketID)
+	wire.SetAttr(&rec, "event", event)
+	wire.SetAttr(&rec, "status", lookup(f.status, statusNames))
+	wire.SetAttr(&rec, "priority", lookup(f.priority, priorityNames))
+	wire.SetAttr(&rec, "source", lookup(f.source, sourceNames))
+	wire.SetAttr(&rec, "ticket_type", strings.ToLower(strings.TrimSpace(f.ticketType)))
+	wire.SetAttr(&rec, "group_id", idOrEmpty(f.groupID))
+	wire.SetAttr(&rec, "group_name", strings.TrimSpace(f.groupName))
+	wire.ApplyTags(&rec, f.tags, wire.KeepCommas)
 	for k, v := range f.custom {
 		k = strings.TrimSpace(k)
 		if k == "" || wire.Personal(k) || wire.Personal(strings.TrimPrefix(k, "cf_")) {
 			continue
 		}
-		setAttr(&rec, "custom."+k, strings.TrimSpace(v))
+		wire.SetAttr(&rec, "custom."+k, strings.TrimSpace(v))
 	}
 	return rec, nil
 }
@@ -472,38 +459,6 @@ func splitTags(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// applyTags copies the tags to the `tags` attribute and maps
-// touchpoint:<x>, team:<x> and location:<x> onto the record (first wins).
-func applyTags(rec *feedback.Record, list []string) {
-	kept := make([]string, 0, len(list))
-	for _, tag := range list {
-		tag = strings.TrimSpace(tag)
-		if tag == "" {
-			continue
-		}
-		kept = append(kept, tag)
-		k, v, ok := strings.Cut(tag, ":")
-		if !ok || v == "" {
-			continue
-		}
-		switch k {
-		case "touchpoint":
-			if rec.Touchpoint == "" {
-				rec.Touchpoint = v
-			}
-		case "team":
-			if rec.Team == "" {
-				rec.Team = v
-			}
-		case "location":
-			if rec.Location == "" {
-				rec.Location = v
-			}
-		}
-	}
-	setAttr(rec, "tags", strings.Join(kept, ","))
-}
-
 // stamp is a timestamp as a template renders it: RFC 3339, Ruby's
 // "2006-01-02 15:04:05 UTC" / "2006-01-02 15:04:05 +0530" (what
 // {{ticket.created_on}} renders), or Unix seconds. Empty means absent.
@@ -549,20 +504,7 @@ func (s stamp) instant(field string) (time.Time, error) {
 			return time.Time{}, connectors.Malformedf("%s %.64q is not a timestamp (RFC 3339, \"2006-01-02 15:04:05 UTC\" or Unix seconds)", field, s.raw)
 		}
 	}
-	u, _, err := wire.Instant(t)
-	if err != nil {
-		return time.Time{}, connectors.Malformedf("%s: %v", field, err)
-	}
-	return u, nil
-}
-
-func firstTime(ts ...time.Time) time.Time {
-	for _, t := range ts {
-		if !t.IsZero() {
-			return t.UTC()
-		}
-	}
-	return time.Time{}
+	return wire.FieldInstant(field, t)
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -588,14 +530,4 @@ func idOrEmpty(id string) string {
 		return ""
 	}
 	return id
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

@@ -2,14 +2,11 @@ package freshdesk
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/internal/sig"
 )
-
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
 
 // Verify checks that the request carries one of the configured secrets:
 // Freshdesk signs nothing, so the automation rule sends a shared token, as
@@ -18,7 +15,7 @@ var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignature
 // Comparisons are constant-time. The body is not covered: use HTTPS.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.secrets) == 0 {
-		return fmt.Errorf("freshdesk: verify: %w", errNoSecret)
+		return fmt.Errorf("freshdesk: verify: %w", sig.ErrNoSecret)
 	}
 	if err := sig.Token(req, d.secrets); err != nil {
 		return fmt.Errorf("freshdesk: verify: %w", err)
@@ -30,11 +27,8 @@ func (d *decoder) Verify(req connectors.Request) error {
 // the tenant's automation rule would.
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.secrets) == 0 {
-		return fmt.Errorf("freshdesk: sign: %w", errNoSecret)
+		return fmt.Errorf("freshdesk: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	sig.SetToken(req.Header, d.secrets)
+	sig.SetHeader(req, sig.TokenHeader, d.secrets[0])
 	return nil
 }

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/connectors/internal/htmltext"
 	"github.com/corridorhq/corridor/connectors/internal/sig"
 	"github.com/corridorhq/corridor/connectors/internal/wire"
 	"github.com/corridorhq/corridor/gateway/feedback"
@@ -41,9 +41,6 @@ var ignoredReasons = map[string]string{
 	"conversation_moved": "a move between inboxes",
 }
 
-// maxUnix is 9999-12-31T23:59:59Z.
-const maxUnix = 253402300799
-
 // NewFactory returns the Front connector factory.
 func NewFactory() connectors.Factory {
 	return connectors.Factory{Type: Type, Kind: feedback.KindTicket, New: newDecoder}
@@ -64,19 +61,10 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("front: options %s: front takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: sig.Keys(cfg.Secrets), tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets), tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
 }
 
 // event is the application-webhook body. conversation, source and target
@@ -156,7 +144,7 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		return feedback.Record{}, connectors.Malformedf("id missing")
 	}
 	var target resource
-	if err := unmarshalObject(ev.Target, &target); err != nil {
+	if err := wire.UnmarshalOptional(ev.Target, &target); err != nil {
 		return feedback.Record{}, connectors.Malformedf("target: %v", err)
 	}
 	if t := target.Meta.Type; t != "" && t != "message" {
@@ -177,17 +165,17 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		return feedback.Record{}, fmt.Errorf("%w: %s: message is not inbound", connectors.ErrIgnored, ev.Type)
 	}
 	var conv conversation
-	if err := unmarshalObject(ev.Conversation, &conv); err != nil {
+	if err := wire.UnmarshalOptional(ev.Conversation, &conv); err != nil {
 		return feedback.Record{}, connectors.Malformedf("conversation: %v", err)
 	}
 	var source resource
-	if err := unmarshalObject(ev.Source, &source); err != nil {
+	if err := wire.UnmarshalOptional(ev.Source, &source); err != nil {
 		return feedback.Record{}, connectors.Malformedf("source: %v", err)
 	}
 
 	text := strings.TrimSpace(msg.Text)
 	if text == "" {
-		text = htmlToText(msg.Body)
+		text = htmltext.Text(msg.Body)
 	}
 	if text == "" {
 		return feedback.Record{}, fmt.Errorf("%w: %s: message without text", connectors.ErrIgnored, ev.Type)
@@ -197,36 +185,31 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	rec.EventID = ev.ID.String()
 	rec.ReceivedAt = req.ReceivedAt
 	rec.OccurredAt = req.ReceivedAt
-	for _, ts := range []struct {
-		name string
-		t    time.Time
-	}{{"target.data.created_at", msg.CreatedAt.Time()}, {"emitted_at", ev.EmittedAt.Time()}} {
-		u, ok, err := wire.Instant(ts.t)
-		if err != nil {
-			return feedback.Record{}, connectors.Malformedf("%s: %v", ts.name, err)
-		}
-		if ok {
-			rec.OccurredAt = u
-			break
-		}
+	at, ok, err := wire.FirstInstant(
+		wire.Stamp{Field: "target.data.created_at", Time: msg.CreatedAt.Time()},
+		wire.Stamp{Field: "emitted_at", Time: ev.EmittedAt.Time()},
+	)
+	if err != nil {
+		return feedback.Record{}, err
+	}
+	if ok {
+		rec.OccurredAt = at
 	}
 	rec.Text = text
 	rec.Customer.ID = contactID(msg.Recipients)
 	if conv.Assignee != nil {
 		rec.Agent = strings.TrimSpace(conv.Assignee.ID)
 	}
-	setAttr(&rec, "message_id", msgID)
-	setAttr(&rec, "conversation_id", conv.ID)
-	setAttr(&rec, "conversation_status", strings.ToLower(conv.Status))
-	setAttr(&rec, "inbox_id", inboxIDs(source))
-	setAttr(&rec, "channel", strings.ToLower(msg.Type))
-	tags := make([]string, 0, len(conv.Tags))
-	for _, t := range conv.Tags {
-		if n := strings.TrimSpace(strings.ReplaceAll(t.Name, ",", " ")); n != "" {
-			tags = append(tags, n)
-		}
+	wire.SetAttr(&rec, "message_id", msgID)
+	wire.SetAttr(&rec, "conversation_id", strings.TrimSpace(conv.ID))
+	wire.SetAttr(&rec, "conversation_status", strings.TrimSpace(strings.ToLower(conv.Status)))
+	wire.SetAttr(&rec, "inbox_id", inboxIDs(source))
+	wire.SetAttr(&rec, "channel", strings.TrimSpace(strings.ToLower(msg.Type)))
+	tags := make([]string, len(conv.Tags))
+	for i, t := range conv.Tags {
+		tags[i] = t.Name
 	}
-	setAttr(&rec, "tags", strings.Join(tags, ","))
+	wire.SetAttr(&rec, "tags", wire.JoinList(tags))
 	return rec, nil
 }
 
@@ -275,25 +258,6 @@ func inboxIDs(src resource) string {
 	return strings.Join(ids, ",")
 }
 
-// unmarshalObject decodes raw into v; absent and null are fine.
-func unmarshalObject(raw json.RawMessage, v any) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	return json.Unmarshal(raw, v)
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
-}
-
 // seconds is a Unix timestamp in seconds with a fraction (Front sends
 // 1740909672.123), as a JSON number or numeric string; null and 0 are
 // absent. Time keeps millisecond precision.
@@ -317,7 +281,7 @@ func (s *seconds) UnmarshalJSON(b []byte) error {
 		}
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > maxUnix+1 {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > wire.MaxUnix+1 {
 		return fmt.Errorf("unix timestamp %.40q is not a number of seconds before year 10000", b)
 	}
 	*s = seconds(f)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/connectortest"
+	"github.com/corridorhq/corridor/connectors/internal/htmltext"
 	"github.com/corridorhq/corridor/gateway/feedback"
 )
 
@@ -163,6 +164,8 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestHTMLToText pins what Front message bodies (the fallback when a
+// message has no text) become.
 func TestHTMLToText(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"plain", "plain"},
@@ -178,9 +181,14 @@ func TestHTMLToText(t *testing.T) {
 		{"tail <", "tail <"},
 		{"<ul><li>one</li><li>two</li></ul>", "one\ntwo"},
 		{"<span>in</span>line", "inline"},
+		// Where the shared stripper differs from Front's former private one.
+		{"<div>line one\nline two</div>", "line one line two"},
+		{"<table><tr><td>a</td><td>b</td></tr></table>", "a b"},
+		{"<a title=\"a > b\">x</a>", "x"},
+		{"hello <span class=\"x", "hello"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, htmlToText(tt.in), "%q", tt.in)
+		assert.Equal(t, tt.want, htmltext.Text(tt.in), "%q", tt.in)
 	}
 }
 

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/internal/sig"
+	"github.com/corridorhq/corridor/connectors/internal/wire"
 )
 
 // Headers Front signs with.
@@ -28,11 +28,6 @@ const (
 // maxChallengeLen bounds the challenge we echo.
 const maxChallengeLen = 512
 
-// maxUnixMillis is 9999-12-31T23:59:59.999Z.
-const maxUnixMillis = maxUnix*1000 + 999
-
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks the signature over timestamp + ":" + raw body against
 // every configured secret, then the timestamp against the tolerance, in
 // either direction. An unparsable timestamp is ErrSignatureInvalid.
@@ -45,21 +40,21 @@ func (d *decoder) Verify(req connectors.Request) error {
 
 func (d *decoder) verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return errNoSecret
+		return sig.ErrNoSecret
 	}
-	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
-	if got == "" {
-		return fmt.Errorf("%s header: %w", SignatureHeader, connectors.ErrSignatureMissing)
+	got, err := sig.Header(req, SignatureHeader)
+	if err != nil {
+		return err
 	}
-	ts := strings.TrimSpace(req.Header.Get(TimestampHeader))
-	if ts == "" {
-		return fmt.Errorf("%s header: %w", TimestampHeader, connectors.ErrSignatureMissing)
+	ts, err := sig.Header(req, TimestampHeader)
+	if err != nil {
+		return err
 	}
 	if err := sig.MatchAny(got, d.keys, sha256.New, sig.Base64, []byte(ts), []byte(":"), req.Body); err != nil {
 		return err
 	}
 	ms, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || ms <= 0 || ms > maxUnixMillis {
+	if err != nil || ms <= 0 || ms > wire.MaxUnixMillis {
 		return fmt.Errorf("%s %.40q is not Unix milliseconds: %w", TimestampHeader, ts, connectors.ErrSignatureInvalid)
 	}
 	return sig.CheckTimestamp(time.UnixMilli(ms), d.now(), d.tol)
@@ -69,14 +64,11 @@ func (d *decoder) verify(req connectors.Request) error {
 // the first configured secret.
 func (d *decoder) Sign(req *connectors.Request, now time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("front: sign: %w", errNoSecret)
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
+		return fmt.Errorf("front: sign: %w", sig.ErrNoSecret)
 	}
 	ts := strconv.FormatInt(now.UnixMilli(), 10)
-	req.Header.Set(TimestampHeader, ts)
-	req.Header.Set(SignatureHeader, sig.Base64(sig.MAC(sha256.New, d.keys[0], []byte(ts), []byte(":"), req.Body)))
+	sig.SetHeader(req, TimestampHeader, ts)
+	sig.SetHeader(req, SignatureHeader, sig.Base64(sig.MAC(sha256.New, d.keys[0], []byte(ts), []byte(":"), req.Body)))
 	return nil
 }
 

@@ -3,7 +3,6 @@ package generic
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -38,23 +37,14 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("generic: options %s: generic takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
 	keys, err := stdwebhook.Keys(cfg.Secrets)
 	if err != nil {
 		return nil, fmt.Errorf("generic: %w", err)
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: keys, tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: keys, tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
 }
 
 // Key returns the HMAC key of a secret: the base64-decoded part after
@@ -187,13 +177,7 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		if k == "" {
 			return feedback.Record{}, connectors.Malformedf("attributes: empty key")
 		}
-		if v == "" {
-			continue
-		}
-		if rec.Attributes == nil {
-			rec.Attributes = make(map[string]string, len(p.Attributes))
-		}
-		rec.Attributes[k] = v
+		wire.SetAttr(&rec, k, v)
 	}
 	return rec, nil
 }

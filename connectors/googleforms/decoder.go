@@ -5,8 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -55,23 +56,14 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("googleforms: options %s: googleforms takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
 	sv, err := stdwebhook.New(cfg, set)
 	if err != nil {
 		return nil, fmt.Errorf("googleforms: %w", err)
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, sv: sv}, nil
+	return &decoder{name: wire.SourceName(set, Type), sv: sv}, nil
 }
 
 // payload is the documented body (README).
@@ -161,8 +153,8 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		return feedback.Record{}, err
 	}
 	applyHidden(&rec, fr.Hidden)
-	setAttr(&rec, "form_id", fr.FormID.String())
-	setAttr(&rec, "form_title", strings.TrimSpace(fr.FormTitle))
+	wire.SetAttr(&rec, "form_id", fr.FormID.String())
+	wire.SetAttr(&rec, "form_title", strings.TrimSpace(fr.FormTitle))
 	return rec, nil
 }
 
@@ -216,11 +208,11 @@ func answers(rec *feedback.Record, as []answer) error {
 	}
 	for i, id := range scored {
 		if i == chosen {
-			setAttr(rec, "score_field", id)
+			wire.SetAttr(rec, "score_field", id)
 			continue
 		}
 		if id != "" {
-			setAttr(rec, "answer."+id, strings.TrimSpace(as[i].Response.text()))
+			wire.SetAttr(rec, "answer."+id, strings.TrimSpace(as[i].Response.text()))
 		}
 	}
 	return nil
@@ -282,36 +274,18 @@ func personalTitle(title string) bool {
 // applyHidden maps hidden values onto the record, as the typeform
 // connector does with its hidden fields; see README.
 func applyHidden(rec *feedback.Record, hidden map[string]wire.Scalar) {
-	names := make([]string, 0, len(hidden))
-	for k := range hidden {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(hidden)) {
 		v := hidden[name]
 		val := strings.TrimSpace(v.Value)
 		if !v.Valid || val == "" {
 			continue
 		}
-		switch name {
-		case "customer_id":
+		switch {
+		case name == "customer_id":
 			rec.Customer.ID = val
-		case "account_id":
-			rec.Customer.AccountID = val
-		case "role":
-			rec.Customer.Role = feedback.ParseRole(strings.ToLower(val))
-		case "touchpoint":
-			rec.Touchpoint = val
-		case "team":
-			rec.Team = val
-		case "location":
-			rec.Location = val
-		case "agent":
-			rec.Agent = val
-		default:
-			if !wire.Personal(name) {
-				setAttr(rec, "hidden."+name, val)
-			}
+		case wire.SetField(rec, name, val):
+		case !wire.Personal(name):
+			wire.SetAttr(rec, "hidden."+name, val)
 		}
 	}
 }
@@ -359,14 +333,4 @@ func (v *value) UnmarshalJSON(b []byte) error {
 	}
 	v.s = s.Value
 	return nil
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

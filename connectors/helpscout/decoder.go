@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -48,19 +47,10 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("helpscout: options %s: helpscout takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: sig.Keys(cfg.Secrets)}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets)}, nil
 }
 
 // person is a customer, user (agent) or thread author reference.
@@ -73,7 +63,7 @@ func (p *person) id() string {
 	if p == nil {
 		return ""
 	}
-	return idOrEmpty(p.ID)
+	return p.ID.NonZero()
 }
 
 // conversation is the V2 Conversation object; v1 names (customer, owner,
@@ -234,7 +224,7 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		return feedback.Record{}, err
 	}
 	rec.ReceivedAt = req.ReceivedAt
-	setAttr(&rec, "event", event)
+	wire.SetAttr(&rec, "event", event)
 	return rec, nil
 }
 
@@ -293,17 +283,17 @@ func (d *decoder) conversation(event string, c conversation, req connectors.Requ
 	if convID == "" {
 		return feedback.Record{}, connectors.Malformedf("id missing")
 	}
-	created, err := instant("createdAt", c.CreatedAt.Time)
+	created, err := wire.FieldInstant("createdAt", c.CreatedAt.Time)
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	updated, err := instant("userUpdatedAt", c.UserUpdatedAt.Time)
+	updated, err := wire.FieldInstant("userUpdatedAt", c.UserUpdatedAt.Time)
 	if err != nil {
 		return feedback.Record{}, err
 	}
 	var waiting time.Time
 	if c.CustomerWaitingSince != nil {
-		if waiting, err = instant("customerWaitingSince.time", c.CustomerWaitingSince.Time.Time); err != nil {
+		if waiting, err = wire.FieldInstant("customerWaitingSince.time", c.CustomerWaitingSince.Time.Time); err != nil {
 			return feedback.Record{}, err
 		}
 	}
@@ -322,7 +312,7 @@ func (d *decoder) conversation(event string, c conversation, req connectors.Requ
 		if text == "" {
 			continue
 		}
-		at, err := instant(fmt.Sprintf("_embedded.threads[%d].createdAt", i), t.CreatedAt.Time)
+		at, err := wire.FieldInstant(fmt.Sprintf("_embedded.threads[%d].createdAt", i), t.CreatedAt.Time)
 		if err != nil {
 			return feedback.Record{}, err
 		}
@@ -339,11 +329,11 @@ func (d *decoder) conversation(event string, c conversation, req connectors.Requ
 		}
 		rec = feedback.New(d.name, feedback.KindTicket, convID+":"+th.ID.String())
 		rec.Text = body
-		rec.OccurredAt = first(thAt, created, req.ReceivedAt)
+		rec.OccurredAt = wire.FirstTime(thAt, created, req.ReceivedAt)
 		if event == EventConvoCustomerReply {
-			rec.OccurredAt = first(thAt, waiting, updated, req.ReceivedAt)
+			rec.OccurredAt = wire.FirstTime(thAt, waiting, updated, req.ReceivedAt)
 		}
-		setAttr(&rec, "thread_id", th.ID.String())
+		wire.SetAttr(&rec, "thread_id", th.ID.String())
 		rec.Customer.ID = th.CreatedBy.id()
 		if th.CreatedBy != nil && !strings.EqualFold(th.CreatedBy.Type, "customer") {
 			rec.Customer.ID = ""
@@ -365,7 +355,7 @@ func (d *decoder) conversation(event string, c conversation, req connectors.Requ
 		}
 		key := convID
 		if event == EventConvoCustomerReply {
-			switch at := first(waiting, updated); {
+			switch at := wire.FirstTime(waiting, updated); {
 			case !at.IsZero():
 				key += "@" + strconv.FormatInt(at.Unix(), 10)
 			default:
@@ -375,9 +365,9 @@ func (d *decoder) conversation(event string, c conversation, req connectors.Requ
 		}
 		rec = feedback.New(d.name, feedback.KindTicket, key)
 		rec.Text = body
-		rec.OccurredAt = first(created, req.ReceivedAt)
+		rec.OccurredAt = wire.FirstTime(created, req.ReceivedAt)
 		if event == EventConvoCustomerReply {
-			rec.OccurredAt = first(waiting, updated, req.ReceivedAt)
+			rec.OccurredAt = wire.FirstTime(waiting, updated, req.ReceivedAt)
 		}
 	}
 	if event == EventConvoCreated {
@@ -393,16 +383,16 @@ func (d *decoder) conversation(event string, c conversation, req connectors.Requ
 	if rec.Agent == "" {
 		rec.Agent = c.Owner.id()
 	}
-	setAttr(&rec, "conversation_id", convID)
-	setAttr(&rec, "conversation_number", idOrEmpty(c.Number))
-	mailbox := idOrEmpty(c.MailboxID)
+	wire.SetAttr(&rec, "conversation_id", convID)
+	wire.SetAttr(&rec, "conversation_number", c.Number.NonZero())
+	mailbox := c.MailboxID.NonZero()
 	if mailbox == "" {
 		mailbox = c.Mailbox.id()
 	}
-	setAttr(&rec, "mailbox_id", mailbox)
-	setAttr(&rec, "status", strings.ToLower(strings.TrimSpace(c.Status)))
-	setAttr(&rec, "channel", strings.ToLower(strings.TrimSpace(c.Type)))
-	applyTags(&rec, c.Tags)
+	wire.SetAttr(&rec, "mailbox_id", mailbox)
+	wire.SetAttr(&rec, "status", strings.ToLower(strings.TrimSpace(c.Status)))
+	wire.SetAttr(&rec, "channel", strings.ToLower(strings.TrimSpace(c.Type)))
+	wire.ApplyTags(&rec, c.Tags, wire.CommasToSpaces)
 	for _, f := range c.CustomFields {
 		name := strings.TrimSpace(f.Name)
 		if name == "" || wire.Personal(name) {
@@ -413,7 +403,7 @@ func (d *decoder) conversation(event string, c conversation, req connectors.Requ
 			v = f.Value
 		}
 		if v.Valid {
-			setAttr(&rec, "custom."+name, strings.TrimSpace(v.Value))
+			wire.SetAttr(&rec, "custom."+name, strings.TrimSpace(v.Value))
 		}
 	}
 	return rec, nil
@@ -443,11 +433,11 @@ func (d *decoder) rating(r rating, req connectors.Request) (feedback.Record, err
 	if !ok {
 		return feedback.Record{}, connectors.Malformedf("rating %q is not Great, Okay or Bad", r.Rating)
 	}
-	created, err := instant("createdAt", r.CreatedAt.Time)
+	created, err := wire.FieldInstant("createdAt", r.CreatedAt.Time)
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	modified, err := instant("modifiedAt", r.ModifiedAt.Time)
+	modified, err := wire.FieldInstant("modifiedAt", r.ModifiedAt.Time)
 	if err != nil {
 		return feedback.Record{}, err
 	}
@@ -457,24 +447,21 @@ func (d *decoder) rating(r rating, req connectors.Request) (feedback.Record, err
 		return feedback.Record{}, connectors.Malformedf("rating: %v", err)
 	}
 	rec.Text = htmltext.Text(r.Comments)
-	switch {
-	case !modified.IsZero():
-		rec.Version = modified.Unix()
-	case !created.IsZero():
-		rec.Version = created.Unix()
+	if t := wire.FirstTime(modified, created); !t.IsZero() {
+		rec.Version = t.Unix()
 	}
 	rec.EventID = fmt.Sprintf("rating:%s@%d", r.ID, rec.Version)
-	rec.OccurredAt = first(modified, created, req.ReceivedAt)
+	rec.OccurredAt = wire.FirstTime(modified, created, req.ReceivedAt)
 	rec.Customer.ID = r.Customer.id()
 	rec.Agent = r.User.id()
-	conv := idOrEmpty(r.TicketID)
+	conv := r.TicketID.NonZero()
 	if conv == "" {
-		conv = idOrEmpty(r.ConversationID)
+		conv = r.ConversationID.NonZero()
 	}
-	setAttr(&rec, "conversation_id", conv)
-	setAttr(&rec, "thread_id", idOrEmpty(r.ThreadID))
-	setAttr(&rec, "mailbox_id", r.Mailbox.id())
-	setAttr(&rec, "rating", strings.ToLower(strings.TrimSpace(r.Rating)))
+	wire.SetAttr(&rec, "conversation_id", conv)
+	wire.SetAttr(&rec, "thread_id", r.ThreadID.NonZero())
+	wire.SetAttr(&rec, "mailbox_id", r.Mailbox.id())
+	wire.SetAttr(&rec, "rating", strings.ToLower(strings.TrimSpace(r.Rating)))
 	return rec, nil
 }
 
@@ -483,7 +470,7 @@ func (d *decoder) survey(s surveyResponse, req connectors.Request) (feedback.Rec
 	if r == nil {
 		return feedback.Record{}, connectors.Malformedf("response missing")
 	}
-	at, err := instant("response.timestamp", r.Timestamp.Time)
+	at, err := wire.FieldInstant("response.timestamp", r.Timestamp.Time)
 	if err != nil {
 		return feedback.Record{}, err
 	}
@@ -522,30 +509,13 @@ func (d *decoder) survey(s surveyResponse, req connectors.Request) (feedback.Rec
 			}
 		}
 	}
-	setAttr(&rec, "response.value", value)
-	setAttr(&rec, "response.category", category)
-	setAttr(&rec, "survey_name", name)
+	wire.SetAttr(&rec, "response.value", value)
+	wire.SetAttr(&rec, "response.category", category)
+	wire.SetAttr(&rec, "survey_name", name)
 	if s.Message != nil {
-		setAttr(&rec, "survey_id", idOrEmpty(s.Message.ID))
+		wire.SetAttr(&rec, "survey_id", s.Message.ID.NonZero())
 	}
 	return rec, nil
-}
-
-func instant(field string, t time.Time) (time.Time, error) {
-	u, _, err := wire.Instant(t)
-	if err != nil {
-		return time.Time{}, connectors.Malformedf("%s: %v", field, err)
-	}
-	return u, nil
-}
-
-func first(ts ...time.Time) time.Time {
-	for _, t := range ts {
-		if !t.IsZero() {
-			return t.UTC()
-		}
-	}
-	return time.Time{}
 }
 
 // tags accepts V2 tag objects ({"id":…, "tag":"vip", "color":…}) and v1
@@ -585,54 +555,4 @@ func (t *tags) UnmarshalJSON(b []byte) error {
 	}
 	*t = out
 	return nil
-}
-
-// applyTags copies the tags to the `tags` attribute and maps
-// touchpoint:<x>, team:<x> and location:<x> onto the record (first wins).
-func applyTags(rec *feedback.Record, list tags) {
-	kept := make([]string, 0, len(list))
-	for _, tag := range list {
-		tag = strings.TrimSpace(tag)
-		if tag == "" {
-			continue
-		}
-		kept = append(kept, strings.ReplaceAll(tag, ",", " "))
-		k, v, ok := strings.Cut(tag, ":")
-		if !ok || v == "" {
-			continue
-		}
-		switch k {
-		case "touchpoint":
-			if rec.Touchpoint == "" {
-				rec.Touchpoint = v
-			}
-		case "team":
-			if rec.Team == "" {
-				rec.Team = v
-			}
-		case "location":
-			if rec.Location == "" {
-				rec.Location = v
-			}
-		}
-	}
-	setAttr(rec, "tags", strings.Join(kept, ","))
-}
-
-// idOrEmpty treats "0" as absent.
-func idOrEmpty(id wire.ID) string {
-	if id == "0" {
-		return ""
-	}
-	return id.String()
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

@@ -3,8 +3,6 @@ package helpscout
 import (
 	"crypto/sha1" //nolint:gosec // Help Scout signs with HMAC-SHA1; HMAC-SHA1 is not broken.
 	"fmt"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/corridorhq/corridor/connectors"
@@ -19,17 +17,15 @@ const (
 	EventHeader = "X-HelpScout-Event"
 )
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks the signature over the raw body against every configured
 // secret (the secret set on the webhook, at most 40 characters).
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("helpscout: verify: %w", errNoSecret)
+		return fmt.Errorf("helpscout: verify: %w", sig.ErrNoSecret)
 	}
-	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
-	if got == "" {
-		return fmt.Errorf("helpscout: verify: %s header: %w", SignatureHeader, connectors.ErrSignatureMissing)
+	got, err := sig.Header(req, SignatureHeader)
+	if err != nil {
+		return fmt.Errorf("helpscout: verify: %w", err)
 	}
 	if err := sig.MatchAny(got, d.keys, sha1.New, sig.Base64, req.Body); err != nil {
 		return fmt.Errorf("helpscout: verify: %w", err)
@@ -41,11 +37,8 @@ func (d *decoder) Verify(req connectors.Request) error {
 // secret. It does not set X-HelpScout-Event, which the decoder then infers.
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("helpscout: sign: %w", errNoSecret)
+		return fmt.Errorf("helpscout: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(SignatureHeader, sig.Base64(sig.MAC(sha1.New, d.keys[0], req.Body)))
+	sig.SetHeader(req, SignatureHeader, sig.Base64(sig.MAC(sha1.New, d.keys[0], req.Body)))
 	return nil
 }

@@ -52,9 +52,6 @@ const (
 	propSubject = "subject"
 )
 
-// maxUnixMillis is 9999-12-31T23:59:59.999Z.
-const maxUnixMillis = 253402300799999
-
 // NewFactory returns the HubSpot connector factory.
 func NewFactory() connectors.Factory {
 	return connectors.Factory{Type: Type, Kind: feedback.KindTicket, New: newDecoder}
@@ -78,14 +75,11 @@ var (
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
 	d := &decoder{
-		name:    set.Name,
+		name:    wire.SourceName(set, Type),
 		keys:    sig.Keys(cfg.Secrets),
 		secrets: cfg.Secrets,
 		tol:     cfg.ToleranceOrDefault(),
 		now:     set.Clock(),
-	}
-	if d.name == "" {
-		d.name = Type
 	}
 	var errs []error
 	var unknown []string
@@ -139,18 +133,18 @@ func parsePublicURL(s string) (string, error) {
 
 // event is one item of the batch. Only the fields we use are decoded.
 type event struct {
-	EventID          wire.ID `json:"eventId"`
-	SubscriptionID   wire.ID `json:"subscriptionId"`
-	PortalID         wire.ID `json:"portalId"`
-	AppID            wire.ID `json:"appId"`
-	OccurredAt       millis  `json:"occurredAt"`
-	SubscriptionType string  `json:"subscriptionType"`
-	EventType        string  `json:"eventType"`
-	ObjectID         wire.ID `json:"objectId"`
-	ObjectTypeID     string  `json:"objectTypeId"`
-	PropertyName     string  `json:"propertyName"`
-	PropertyValue    *string `json:"propertyValue"`
-	ChangeSource     string  `json:"changeSource"`
+	EventID          wire.ID     `json:"eventId"`
+	SubscriptionID   wire.ID     `json:"subscriptionId"`
+	PortalID         wire.ID     `json:"portalId"`
+	AppID            wire.ID     `json:"appId"`
+	OccurredAt       wire.Millis `json:"occurredAt"`
+	SubscriptionType string      `json:"subscriptionType"`
+	EventType        string      `json:"eventType"`
+	ObjectID         wire.ID     `json:"objectId"`
+	ObjectTypeID     string      `json:"objectTypeId"`
+	PropertyName     string      `json:"propertyName"`
+	PropertyValue    *string     `json:"propertyValue"`
+	ChangeSource     string      `json:"changeSource"`
 }
 
 // eventHead is decoded first, so events we skip may have any shape.
@@ -311,7 +305,7 @@ func (d *decoder) draft(req connectors.Request, i int, ev event) (draft, error) 
 	if ev.OccurredAt <= 0 {
 		return draft{}, connectors.Malformedf("event %d (%s): occurredAt missing", i, truncate(ev.SubscriptionType, 60))
 	}
-	if ev.OccurredAt > maxUnixMillis {
+	if ev.OccurredAt > wire.MaxUnixMillis {
 		return draft{}, connectors.Malformedf("event %d (%s): occurredAt %d is after year 9999", i, truncate(ev.SubscriptionType, 60), int64(ev.OccurredAt))
 	}
 	rec := feedback.New(d.name, feedback.KindTicket, "ticket:"+objectID)
@@ -319,11 +313,11 @@ func (d *decoder) draft(req connectors.Request, i int, ev event) (draft, error) 
 	rec.Version = int64(ev.OccurredAt)
 	rec.OccurredAt = time.UnixMilli(int64(ev.OccurredAt)).UTC()
 	rec.ReceivedAt = req.ReceivedAt
-	setAttr(&rec, "portal_id", ev.PortalID.String())
-	setAttr(&rec, "app_id", ev.AppID.String())
-	setAttr(&rec, "subscription_type", ev.SubscriptionType)
-	setAttr(&rec, "object_id", objectID)
-	setAttr(&rec, "change_source", strings.ToLower(strings.TrimSpace(ev.ChangeSource)))
+	wire.SetAttr(&rec, "portal_id", ev.PortalID.String())
+	wire.SetAttr(&rec, "app_id", ev.AppID.String())
+	wire.SetAttr(&rec, "subscription_type", ev.SubscriptionType)
+	wire.SetAttr(&rec, "object_id", objectID)
+	wire.SetAttr(&rec, "change_source", strings.ToLower(strings.TrimSpace(ev.ChangeSource)))
 	dr := draft{rec: rec}
 	if ev.PropertyName == propSubject || ev.PropertyName == propContent {
 		dr.props = []string{ev.PropertyName}
@@ -356,7 +350,7 @@ func (dr *draft) merge(o draft) {
 	}
 	for k, v := range o.rec.Attributes {
 		if _, ok := dr.rec.Attributes[k]; !ok {
-			setAttr(&dr.rec, k, v)
+			wire.SetAttr(&dr.rec, k, v)
 		}
 	}
 }
@@ -371,47 +365,6 @@ func (dr draft) record() feedback.Record {
 	}
 	props := slices.Clone(dr.props)
 	sort.Strings(props)
-	setAttr(&rec, "property_name", strings.Join(props, ","))
+	wire.SetAttr(&rec, "property_name", strings.Join(props, ","))
 	return rec
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
-}
-
-// millis is a Unix timestamp in milliseconds sent as a JSON integer or a
-// numeric string; null decodes to 0 (absent).
-type millis int64
-
-// UnmarshalJSON accepts an integer, a numeric string or null.
-func (m *millis) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*m = 0
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		b = []byte(strings.TrimSpace(s))
-		if len(b) == 0 {
-			*m = 0
-			return nil
-		}
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return fmt.Errorf("timestamp %.40q is not a whole number of milliseconds", b)
-	}
-	*m = millis(n)
-	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/internal/sig"
+	"github.com/corridorhq/corridor/connectors/internal/wire"
 )
 
 // Headers HubSpot signs with.
@@ -27,8 +28,6 @@ const (
 	// SignatureVersionHeader names the legacy signature's version.
 	SignatureVersionHeader = "X-HubSpot-Signature-Version"
 )
-
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
 
 // uriDecoder decodes the percent-encodings HubSpot's v3 instructions list
 // (and only those) before the URI is signed.
@@ -52,7 +51,7 @@ func (d *decoder) Verify(req connectors.Request) error {
 
 func (d *decoder) verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return errNoSecret
+		return sig.ErrNoSecret
 	}
 	if got := strings.TrimSpace(req.Header.Get(SignatureV3Header)); got != "" {
 		return d.verifyV3(req, got)
@@ -85,7 +84,7 @@ func (d *decoder) verifyV3(req connectors.Request, got string) error {
 		return err
 	}
 	ms, perr := strconv.ParseInt(ts, 10, 64)
-	if perr != nil || ms <= 0 || ms > maxUnixMillis {
+	if perr != nil || ms <= 0 || ms > wire.MaxUnixMillis {
 		return fmt.Errorf("%s %.40q is not Unix milliseconds: %w", TimestampHeader, ts, connectors.ErrSignatureInvalid)
 	}
 	return sig.CheckTimestamp(time.UnixMilli(ms), d.now(), d.tol)
@@ -114,15 +113,12 @@ func (d *decoder) verifyV1(req connectors.Request, got string) error {
 // first configured secret, over the URI as HubSpot signs it (decoded).
 func (d *decoder) Sign(req *connectors.Request, now time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("hubspot: sign: %w", errNoSecret)
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
+		return fmt.Errorf("hubspot: sign: %w", sig.ErrNoSecret)
 	}
 	ts := strconv.FormatInt(now.UnixMilli(), 10)
 	decoded, _ := d.uris(*req)
-	req.Header.Set(TimestampHeader, ts)
-	req.Header.Set(SignatureV3Header, sig.Base64(sig.MAC(sha256.New, d.keys[0], []byte(requestMethod(*req)), []byte(decoded), req.Body, []byte(ts))))
+	sig.SetHeader(req, TimestampHeader, ts)
+	sig.SetHeader(req, SignatureV3Header, sig.Base64(sig.MAC(sha256.New, d.keys[0], []byte(requestMethod(*req)), []byte(decoded), req.Body, []byte(ts))))
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -45,19 +44,10 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("intercom: options %s: intercom takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: sig.Keys(cfg.Secrets)}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets)}, nil
 }
 
 // notification is Intercom's notification_event envelope; data.item is
@@ -177,9 +167,9 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if convID == "" {
 		return feedback.Record{}, connectors.Malformedf("data.item.id missing")
 	}
-	notified, _, err := wire.Instant(n.CreatedAt.Time())
+	notified, err := wire.FieldInstant("created_at", n.CreatedAt.Time())
 	if err != nil {
-		return feedback.Record{}, connectors.Malformedf("created_at: %v", err)
+		return feedback.Record{}, err
 	}
 
 	var rec feedback.Record
@@ -205,21 +195,21 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		rec.Customer.ID = c.Contacts[0].ID.String()
 	}
 	if rec.Agent == "" {
-		rec.Agent = idOrEmpty(c.AdminAssigneeID)
+		rec.Agent = c.AdminAssigneeID.NonZero()
 	}
-	setAttr(&rec, "conversation_id", convID)
-	setAttr(&rec, "workspace_id", n.AppID.String())
-	setAttr(&rec, "team_id", idOrEmpty(c.TeamAssigneeID))
-	setAttr(&rec, "state", strings.ToLower(strings.TrimSpace(c.State)))
-	setAttr(&rec, "priority", strings.ToLower(strings.TrimSpace(c.Priority)))
-	setAttr(&rec, "channel", strings.ToLower(strings.TrimSpace(c.Source.Type)))
-	applyTags(&rec, c.Tags)
+	wire.SetAttr(&rec, "conversation_id", convID)
+	wire.SetAttr(&rec, "workspace_id", n.AppID.String())
+	wire.SetAttr(&rec, "team_id", c.TeamAssigneeID.NonZero())
+	wire.SetAttr(&rec, "state", strings.ToLower(strings.TrimSpace(c.State)))
+	wire.SetAttr(&rec, "priority", strings.ToLower(strings.TrimSpace(c.Priority)))
+	wire.SetAttr(&rec, "channel", strings.ToLower(strings.TrimSpace(c.Source.Type)))
+	wire.ApplyTags(&rec, c.Tags.names(), wire.CommasToSpaces)
 	for k, v := range c.CustomAttributes {
 		k = strings.TrimSpace(k)
 		if !v.Valid || k == "" || wire.Personal(k) {
 			continue
 		}
-		setAttr(&rec, "custom."+k, strings.TrimSpace(v.Value))
+		wire.SetAttr(&rec, "custom."+k, strings.TrimSpace(v.Value))
 	}
 	return rec, nil
 }
@@ -231,11 +221,11 @@ func (d *decoder) created(c conversation, notified time.Time) (feedback.Record, 
 	}
 	rec := feedback.New(d.name, feedback.KindTicket, "conversation:"+c.ID.String())
 	rec.Text = text
-	at, err := instant("data.item.created_at", c.CreatedAt)
+	at, err := wire.FieldInstant("data.item.created_at", c.CreatedAt.Time())
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	rec.OccurredAt = first(at, notified)
+	rec.OccurredAt = wire.FirstTime(at, notified)
 	if c.Source.Author.customer() {
 		rec.Customer.ID = c.Source.Author.ID.String()
 	}
@@ -267,17 +257,17 @@ func (d *decoder) replied(c conversation, notified time.Time) (feedback.Record, 
 	}
 	rec := feedback.New(d.name, feedback.KindTicket, "part:"+p.ID.String())
 	rec.Text = text
-	at, err := instant("data.item.conversation_parts[].created_at", p.CreatedAt)
+	at, err := wire.FieldInstant("data.item.conversation_parts[].created_at", p.CreatedAt.Time())
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	updated, err := instant("data.item.updated_at", c.UpdatedAt)
+	updated, err := wire.FieldInstant("data.item.updated_at", c.UpdatedAt.Time())
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	rec.OccurredAt = first(at, updated, notified)
+	rec.OccurredAt = wire.FirstTime(at, updated, notified)
 	rec.Customer.ID = p.Author.ID.String()
-	setAttr(&rec, "part_id", p.ID.String())
+	wire.SetAttr(&rec, "part_id", p.ID.String())
 	return rec, nil
 }
 
@@ -295,21 +285,18 @@ func (d *decoder) rated(c conversation, notified time.Time) (feedback.Record, er
 		rec.Score = s
 	}
 	rec.Text = htmltext.Text(r.Remark)
-	created, err := instant("data.item.conversation_rating.created_at", r.CreatedAt)
+	created, err := wire.FieldInstant("data.item.conversation_rating.created_at", r.CreatedAt.Time())
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	updated, err := instant("data.item.conversation_rating.updated_at", r.UpdatedAt)
+	updated, err := wire.FieldInstant("data.item.conversation_rating.updated_at", r.UpdatedAt.Time())
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	switch {
-	case !updated.IsZero():
-		rec.Version = updated.Unix()
-	case !created.IsZero():
-		rec.Version = created.Unix()
+	if t := wire.FirstTime(updated, created); !t.IsZero() {
+		rec.Version = t.Unix()
 	}
-	rec.OccurredAt = first(updated, created, notified)
+	rec.OccurredAt = wire.FirstTime(updated, created, notified)
 	switch {
 	case r.Contact != nil && r.Contact.ID != "":
 		rec.Customer.ID = r.Contact.ID.String()
@@ -317,26 +304,9 @@ func (d *decoder) rated(c conversation, notified time.Time) (feedback.Record, er
 		rec.Customer.ID = r.Customer.ID.String()
 	}
 	if r.Teammate != nil {
-		rec.Agent = idOrEmpty(r.Teammate.ID)
+		rec.Agent = r.Teammate.ID.NonZero()
 	}
 	return rec, nil
-}
-
-func instant(field string, s wire.Seconds) (time.Time, error) {
-	t, _, err := wire.Instant(s.Time())
-	if err != nil {
-		return time.Time{}, connectors.Malformedf("%s: %v", field, err)
-	}
-	return t, nil
-}
-
-func first(ts ...time.Time) time.Time {
-	for _, t := range ts {
-		if !t.IsZero() {
-			return t
-		}
-	}
-	return time.Time{}
 }
 
 // contacts, tags and parts accept Intercom's list objects
@@ -378,52 +348,11 @@ func unmarshalList(b []byte, key string, dst any) error {
 	return json.Unmarshal(raw, dst)
 }
 
-// applyTags copies tag names to the `tags` attribute and maps
-// touchpoint:<x>, team:<x> and location:<x> onto the record (first wins).
-func applyTags(rec *feedback.Record, list tags) {
-	kept := make([]string, 0, len(list))
-	for _, t := range list {
-		name := strings.TrimSpace(t.Name)
-		if name == "" {
-			continue
-		}
-		kept = append(kept, strings.ReplaceAll(name, ",", " "))
-		k, v, ok := strings.Cut(name, ":")
-		if !ok || v == "" {
-			continue
-		}
-		switch k {
-		case "touchpoint":
-			if rec.Touchpoint == "" {
-				rec.Touchpoint = v
-			}
-		case "team":
-			if rec.Team == "" {
-				rec.Team = v
-			}
-		case "location":
-			if rec.Location == "" {
-				rec.Location = v
-			}
-		}
+// names returns the tag names, as sent.
+func (l tags) names() []string {
+	names := make([]string, len(l))
+	for i, t := range l {
+		names[i] = t.Name
 	}
-	setAttr(rec, "tags", strings.Join(kept, ","))
-}
-
-// idOrEmpty treats "0" (Intercom's unassigned) as absent.
-func idOrEmpty(id wire.ID) string {
-	if id == "0" {
-		return ""
-	}
-	return id.String()
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
+	return names
 }

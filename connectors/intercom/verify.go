@@ -3,7 +3,6 @@ package intercom
 import (
 	"crypto/sha1" //nolint:gosec // Intercom signs with HMAC-SHA1; HMAC-SHA1 is not broken.
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -16,18 +15,16 @@ const SignatureHeader = "X-Hub-Signature"
 
 const signaturePrefix = "sha1"
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks the signature over the raw body against every configured
 // secret (the app's client_secret). The hex digest is compared
 // case-insensitively; a value without the sha1= prefix is invalid.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("intercom: verify: %w", errNoSecret)
+		return fmt.Errorf("intercom: verify: %w", sig.ErrNoSecret)
 	}
-	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
-	if got == "" {
-		return fmt.Errorf("intercom: verify: %s header: %w", SignatureHeader, connectors.ErrSignatureMissing)
+	got, err := sig.Header(req, SignatureHeader)
+	if err != nil {
+		return fmt.Errorf("intercom: verify: %w", err)
 	}
 	algo, digest, ok := strings.Cut(got, "=")
 	if !ok || !strings.EqualFold(strings.TrimSpace(algo), signaturePrefix) || strings.TrimSpace(digest) == "" {
@@ -42,11 +39,8 @@ func (d *decoder) Verify(req connectors.Request) error {
 // Sign sets X-Hub-Signature for req.Body with the first configured secret.
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("intercom: sign: %w", errNoSecret)
+		return fmt.Errorf("intercom: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(SignatureHeader, signaturePrefix+"="+sig.Hex(sig.MAC(sha1.New, d.keys[0], req.Body)))
+	sig.SetHeader(req, SignatureHeader, signaturePrefix+"="+sig.Hex(sig.MAC(sha1.New, d.keys[0], req.Body)))
 	return nil
 }

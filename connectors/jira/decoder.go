@@ -36,9 +36,6 @@ const (
 	maxCustomValueLen = 200
 )
 
-// maxUnixMillis is 9999-12-31T23:59:59.999Z.
-const maxUnixMillis = 253402300799999
-
 // NewFactory returns the Jira connector factory.
 func NewFactory() connectors.Factory {
 	return connectors.Factory{Type: Type, Kind: feedback.KindTicket, New: newDecoder}
@@ -56,25 +53,16 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("jira: options %s: jira takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: sig.Keys(cfg.Secrets)}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets)}, nil
 }
 
 // payload is the webhook body. issue and comment are parsed only for the
 // events we handle, so other events are ignored whatever their shape.
 type payload struct {
-	Timestamp    millis          `json:"timestamp"`
+	Timestamp    wire.Millis     `json:"timestamp"`
 	WebhookEvent string          `json:"webhookEvent"`
 	Issue        json.RawMessage `json:"issue"`
 	Comment      json.RawMessage `json:"comment"`
@@ -135,11 +123,11 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	default:
 		return feedback.Record{}, fmt.Errorf("%w: webhook event %q", connectors.ErrIgnored, p.WebhookEvent)
 	}
-	if p.Timestamp > maxUnixMillis {
+	if p.Timestamp > wire.MaxUnixMillis {
 		return feedback.Record{}, connectors.Malformedf("timestamp %d is after year 9999", int64(p.Timestamp))
 	}
 	var is issue
-	if err := unmarshalObject(p.Issue, &is); err != nil {
+	if err := wire.UnmarshalOptional(p.Issue, &is); err != nil {
 		return feedback.Record{}, connectors.Malformedf("issue: %v", err)
 	}
 	f, err := parseFields(is.Fields)
@@ -162,7 +150,7 @@ func (d *decoder) issue(req connectors.Request, p payload, is issue, f fields) (
 	}
 	if p.WebhookEvent == EventIssueUpdated {
 		var cl changelog
-		if err := unmarshalObject(p.Changelog, &cl); err != nil {
+		if err := wire.UnmarshalOptional(p.Changelog, &cl); err != nil {
 			return feedback.Record{}, connectors.Malformedf("changelog: %v", err)
 		}
 		if !textChanged(cl) {
@@ -240,7 +228,7 @@ func (d *decoder) comment(req connectors.Request, p payload, is issue, f fields)
 	}
 	rec.Agent = f.assignee
 	applyIssue(&rec, is, f)
-	setAttr(&rec, "comment_id", id)
+	wire.SetAttr(&rec, "comment_id", id)
 	return rec, nil
 }
 
@@ -434,80 +422,18 @@ func looksPersonal(v string) bool {
 }
 
 func applyIssue(rec *feedback.Record, is issue, f fields) {
-	setAttr(rec, "issue_id", is.ID.String())
-	setAttr(rec, "issue_key", is.Key)
-	setAttr(rec, "project_key", f.project)
-	setAttr(rec, "issue_type", f.issueType)
-	setAttr(rec, "priority", f.priority)
-	setAttr(rec, "status", f.status)
-	setAttr(rec, "request_type", f.requestType)
-	setAttr(rec, "tags", joinClean(f.labels))
-	setAttr(rec, "components", joinClean(f.components))
+	wire.SetAttr(rec, "issue_id", is.ID.String())
+	wire.SetAttr(rec, "issue_key", strings.TrimSpace(is.Key))
+	wire.SetAttr(rec, "project_key", f.project)
+	wire.SetAttr(rec, "issue_type", f.issueType)
+	wire.SetAttr(rec, "priority", f.priority)
+	wire.SetAttr(rec, "status", f.status)
+	wire.SetAttr(rec, "request_type", f.requestType)
+	wire.SetAttr(rec, "tags", wire.JoinList(f.labels))
+	wire.SetAttr(rec, "components", wire.JoinList(f.components))
 	for k, v := range f.custom {
-		setAttr(rec, "custom."+k, v)
+		wire.SetAttr(rec, "custom."+k, v)
 	}
-}
-
-// joinClean comma-joins the trimmed, non-empty items; commas inside items
-// become spaces so the list stays splittable.
-func joinClean(items []string) string {
-	kept := make([]string, 0, len(items))
-	for _, it := range items {
-		it = strings.TrimSpace(strings.ReplaceAll(it, ",", " "))
-		if it != "" {
-			kept = append(kept, it)
-		}
-	}
-	return strings.Join(kept, ",")
-}
-
-// unmarshalObject decodes raw into v; absent and null are fine.
-func unmarshalObject(raw json.RawMessage, v any) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	return json.Unmarshal(raw, v)
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
-}
-
-// millis is a Unix timestamp in milliseconds sent as a JSON integer (or
-// numeric string); null decodes to 0 (absent).
-type millis int64
-
-// UnmarshalJSON accepts an integer, a numeric string or null.
-func (m *millis) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		*m = 0
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		b = []byte(strings.TrimSpace(s))
-		if len(b) == 0 {
-			*m = 0
-			return nil
-		}
-	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
-		return fmt.Errorf("timestamp %.40q is not a whole number of milliseconds", b)
-	}
-	*m = millis(n)
-	return nil
 }
 
 // jiraTime is a Jira timestamp ("2025-03-02T10:01:12.000+0000", or RFC

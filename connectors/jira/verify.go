@@ -3,7 +3,6 @@ package jira
 import (
 	"crypto/sha256"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -17,14 +16,12 @@ const SignatureHeader = "X-Hub-Signature"
 
 const signaturePrefix = "sha256="
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks X-Hub-Signature against every configured secret. Jira
 // only signs when the webhook has a secret, so an admin must set one;
 // an unsigned request is ErrSignatureMissing.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("jira: verify: %w", errNoSecret)
+		return fmt.Errorf("jira: verify: %w", sig.ErrNoSecret)
 	}
 	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
 	if got == "" {
@@ -43,11 +40,8 @@ func (d *decoder) Verify(req connectors.Request) error {
 // Sign sets X-Hub-Signature for req.Body with the first configured secret.
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("jira: sign: %w", errNoSecret)
+		return fmt.Errorf("jira: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(SignatureHeader, signaturePrefix+sig.Hex(sig.MAC(sha256.New, d.keys[0], req.Body)))
+	sig.SetHeader(req, SignatureHeader, signaturePrefix+sig.Hex(sig.MAC(sha256.New, d.keys[0], req.Body)))
 	return nil
 }

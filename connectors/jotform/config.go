@@ -3,7 +3,8 @@ package jotform
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,12 +52,7 @@ type options struct {
 func parseOptions(opts map[string]string) (options, error) {
 	o := options{scoreType: feedback.ScoreRating}
 	var errs []error
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		switch k {
 		case OptionScoreField, OptionScoreType, OptionScoreMin, OptionScoreMax, OptionTextFields:
 		default:

@@ -58,11 +58,7 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 	if err != nil {
 		return nil, fmt.Errorf("jotform: %w", err)
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, secrets: append([]string(nil), cfg.Secrets...), opts: opts}, nil
+	return &decoder{name: wire.SourceName(set, Type), secrets: append([]string(nil), cfg.Secrets...), opts: opts}, nil
 }
 
 // Decode turns one submission into one survey record.
@@ -99,9 +95,9 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if err := d.answers(&rec, questions); err != nil {
 		return feedback.Record{}, err
 	}
-	setAttr(&rec, "form_id", strings.TrimSpace(fields[FieldFormID]))
-	setAttr(&rec, "form_title", strings.TrimSpace(fields[FieldFormTitle]))
-	setAttr(&rec, "submission_type", strings.ToLower(strings.TrimSpace(fields[FieldType])))
+	wire.SetAttr(&rec, "form_id", strings.TrimSpace(fields[FieldFormID]))
+	wire.SetAttr(&rec, "form_title", strings.TrimSpace(fields[FieldFormTitle]))
+	wire.SetAttr(&rec, "submission_type", strings.ToLower(strings.TrimSpace(fields[FieldType])))
 	return rec, nil
 }
 
@@ -187,7 +183,7 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 				return connectors.Malformedf("%s.%s: %s score: %v", FieldRawRequest, q.key, d.opts.scoreType, err)
 			}
 			rec.Score = sc
-			setAttr(rec, "score_field", q.key)
+			wire.SetAttr(rec, "score_field", q.key)
 			continue
 		case d.opts.textFields != nil:
 			if d.opts.textFields[q.key] {
@@ -215,7 +211,7 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 			}
 		}
 		if utf8.RuneCountInString(s) <= maxAttrRunes {
-			setAttr(rec, "answer."+q.key, s)
+			wire.SetAttr(rec, "answer."+q.key, s)
 		}
 	}
 	rec.Text = wire.JoinText(texts...)
@@ -223,13 +219,13 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 		switch {
 		case nps != nil:
 			rec.Score = nps
-			setAttr(rec, "score_field", npsAt)
+			wire.SetAttr(rec, "score_field", npsAt)
 			if rating != nil {
-				setAttr(rec, "answer."+rateAt, rateLit)
+				wire.SetAttr(rec, "answer."+rateAt, rateLit)
 			}
 		case rating != nil:
 			rec.Score = rating
-			setAttr(rec, "score_field", rateAt)
+			wire.SetAttr(rec, "score_field", rateAt)
 		}
 	}
 	return nil
@@ -337,14 +333,4 @@ func anyIn(words []string, in map[string]bool) bool {
 		}
 	}
 	return false
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

@@ -2,21 +2,18 @@ package jotform
 
 import (
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/internal/sig"
 )
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks that the request carries one of the configured secrets:
 // the `token` query parameter of the webhook URL (Jotform cannot set
 // headers), Authorization: Bearer or Basic, or X-Corridor-Token.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.secrets) == 0 {
-		return fmt.Errorf("jotform: verify: %w", errNoSecret)
+		return fmt.Errorf("jotform: verify: %w", sig.ErrNoSecret)
 	}
 	if err := sig.Token(req, d.secrets); err != nil {
 		return fmt.Errorf("jotform: verify: %w", err)
@@ -29,11 +26,8 @@ func (d *decoder) Verify(req connectors.Request) error {
 // URL).
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.secrets) == 0 {
-		return fmt.Errorf("jotform: sign: %w", errNoSecret)
+		return fmt.Errorf("jotform: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	sig.SetToken(req.Header, d.secrets)
+	sig.SetHeader(req, sig.TokenHeader, d.secrets[0])
 	return nil
 }

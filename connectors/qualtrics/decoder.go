@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -37,7 +36,7 @@ const (
 	// OptionNotFoundGrace is how long after CompletedDate a 404 from the
 	// API still counts as "not there yet" (retry) rather than "deleted"
 	// (ignore). A Go duration; default DefaultNotFoundGrace.
-	OptionNotFoundGrace = "not_found_grace"
+	OptionNotFoundGrace = wire.OptionNotFoundGrace
 )
 
 // DefaultNotFoundGrace is the default of OptionNotFoundGrace.
@@ -78,11 +77,8 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	grace, err := parseOptions(cfg.Options)
+	name := wire.SourceName(set, Type)
+	grace, err := wire.ParseNotFoundGrace(cfg.Options, DefaultNotFoundGrace)
 	if err != nil {
 		return nil, fmt.Errorf("qualtrics: %w", err)
 	}
@@ -103,28 +99,6 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 		}),
 		surveys: vendorapi.NewCache[*survey](surveyCacheSize, surveyCacheTTL, set.Clock()),
 	}, nil
-}
-
-func parseOptions(opts map[string]string) (time.Duration, error) {
-	grace := DefaultNotFoundGrace
-	var unknown []string
-	for k, v := range opts {
-		switch k {
-		case OptionNotFoundGrace:
-			d, err := time.ParseDuration(strings.TrimSpace(v))
-			if err != nil || d < 0 {
-				return 0, fmt.Errorf("options.%s: %q is not a non-negative duration", k, v)
-			}
-			grace = d
-		default:
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return 0, fmt.Errorf("options %s: unknown (known: %s)", strings.Join(unknown, ", "), OptionNotFoundGrace)
-	}
-	return grace, nil
 }
 
 // message is the JSON in the MSG field.
@@ -202,12 +176,12 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		rec.OccurredAt = t
 	}
 
-	setAttr(&rec, "survey_id", surveyID)
-	setAttr(&rec, "response_id", responseID)
-	setAttr(&rec, "brand_id", msg.BrandID.String())
-	setAttr(&rec, "recipient_id", msg.RecipientID.String())
-	setAttr(&rec, "distribution_id", msg.DistributionID.String())
-	setAttr(&rec, "status", strings.ToLower(strings.TrimSpace(msg.Status)))
+	wire.SetAttr(&rec, "survey_id", surveyID)
+	wire.SetAttr(&rec, "response_id", responseID)
+	wire.SetAttr(&rec, "brand_id", msg.BrandID.String())
+	wire.SetAttr(&rec, "recipient_id", msg.RecipientID.String())
+	wire.SetAttr(&rec, "distribution_id", msg.DistributionID.String())
+	wire.SetAttr(&rec, "status", strings.ToLower(strings.TrimSpace(msg.Status)))
 	return rec, nil
 }
 
@@ -246,14 +220,4 @@ func parseCompleted(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is the zero time", s)
 	}
 	return u, nil
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

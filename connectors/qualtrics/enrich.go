@@ -75,21 +75,9 @@ var metadata = map[string]bool{
 // response is gone are dropped; if none is left the error wraps ErrIgnored.
 // Any other failure fails the whole call with ErrUpstream.
 func (d *decoder) Enrich(ctx context.Context, recs []feedback.Record) ([]feedback.Record, error) {
-	out := make([]feedback.Record, 0, len(recs))
-	var dropped []string
-	for _, rec := range recs {
-		ok, why, err := d.enrich(ctx, &rec)
-		if err != nil {
-			return nil, fmt.Errorf("qualtrics: enrich: %w", err)
-		}
-		if !ok {
-			dropped = append(dropped, why)
-			continue
-		}
-		out = append(out, rec)
-	}
-	if len(out) == 0 && len(dropped) > 0 {
-		return nil, fmt.Errorf("qualtrics: enrich: %w: %s", connectors.ErrIgnored, strings.Join(dropped, "; "))
+	out, err := wire.EnrichEach(ctx, recs, d.enrich)
+	if err != nil {
+		return nil, fmt.Errorf("qualtrics: enrich: %w", err)
 	}
 	return out, nil
 }
@@ -124,9 +112,9 @@ func (d *decoder) enrich(ctx context.Context, rec *feedback.Record) (ok bool, wh
 	rec.Attributes = maps.Clone(rec.Attributes)
 	applyAnswers(rec, sv, values)
 	applyEmbedded(rec, values)
-	setAttr(rec, "survey_name", sv.name)
-	setAttr(rec, "language", scalar(values["userLanguage"]))
-	setAttr(rec, "channel", strings.ToLower(scalar(values["distributionChannel"])))
+	wire.SetAttr(rec, "survey_name", sv.name)
+	wire.SetAttr(rec, "language", scalar(values["userLanguage"]))
+	wire.SetAttr(rec, "channel", strings.ToLower(scalar(values["distributionChannel"])))
 	// endDate carries a zone, unlike the delivery's CompletedDate.
 	for _, k := range []string{"endDate", "recordedDate"} {
 		if t, err := time.Parse(time.RFC3339Nano, scalar(values[k])); err == nil {
@@ -139,18 +127,13 @@ func (d *decoder) enrich(ctx context.Context, rec *feedback.Record) (ok bool, wh
 	return true, "", nil
 }
 
-// notFound: see the surveymonkey connector; a 404 is "deleted" only after
-// the grace period.
+// notFound passes errors other than a 404 through; a 404 is "deleted"
+// (the record is dropped) only after the grace period (wire.NotFound).
 func (d *decoder) notFound(rec *feedback.Record, what string, err error) (bool, string, error) {
 	if !errors.Is(err, vendorapi.ErrNotFound) {
 		return false, "", err
 	}
-	age := d.now().Sub(rec.OccurredAt)
-	if age > d.grace {
-		return false, what + " no longer exists", nil
-	}
-	return false, "", fmt.Errorf("%w: %s not found yet, %s after the event (within %s=%s): %v",
-		connectors.ErrUpstream, what, age.Round(time.Second), OptionNotFoundGrace, d.grace, err)
+	return wire.NotFound(err, what, d.now().Sub(rec.OccurredAt), d.grace)
 }
 
 // survey returns the survey definition from the cache, refetching when the
@@ -270,29 +253,16 @@ func applyEmbedded(rec *feedback.Record, values map[string]json.RawMessage) {
 		if val == "" {
 			continue
 		}
-		switch strings.ToLower(name) {
-		case "customer_id":
+		switch key := strings.ToLower(name); {
+		case key == "customer_id":
 			customerID = val
-		case "user_id":
+		case key == "user_id":
 			userID = val
-		case "account_id":
-			rec.Customer.AccountID = val
-		case "role":
-			rec.Customer.Role = feedback.ParseRole(strings.ToLower(val))
-		case "touchpoint":
-			rec.Touchpoint = val
-		case "team":
-			rec.Team = val
-		case "location":
-			rec.Location = val
-		case "agent":
-			rec.Agent = val
+		case wire.SetField(rec, key, val):
+		case wire.Personal(name) || n >= maxEmbeddedAttrs:
 		default:
-			if wire.Personal(name) || n >= maxEmbeddedAttrs {
-				continue
-			}
 			n++
-			setAttr(rec, "embedded."+name, val)
+			wire.SetAttr(rec, "embedded."+name, val)
 		}
 	}
 	for _, id := range []string{customerID, strings.TrimSpace(scalar(values["externalDataReference"])), userID} {

@@ -11,8 +11,6 @@ import (
 	"github.com/corridorhq/corridor/connectors/internal/sig"
 )
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks the HMAC form field, hex(HMAC-SHA512(sharedKey, MSG value)),
 // against every configured secret (the subscription's sharedKey). The body
 // is read as a form whatever the content type (Decode checks that); a body
@@ -20,7 +18,7 @@ var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignature
 // Topic field is not signed.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("qualtrics: verify: %w", errNoSecret)
+		return fmt.Errorf("qualtrics: verify: %w", sig.ErrNoSecret)
 	}
 	vals, err := connectors.DecodeForm(connectors.Request{ContentType: ContentType, Body: req.Body})
 	if err != nil {
@@ -47,7 +45,7 @@ func (d *decoder) Verify(req connectors.Request) error {
 // the other fields keep their bytes and order.
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("qualtrics: sign: %w", errNoSecret)
+		return fmt.Errorf("qualtrics: sign: %w", sig.ErrNoSecret)
 	}
 	vals, _ := url.ParseQuery(string(req.Body)) // best effort; Verify judges
 	mac := sig.Hex(sig.MAC(sha512.New, d.keys[0], []byte(vals.Get(FieldMSG))))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -35,7 +34,7 @@ const (
 	// OptionNotFoundGrace is how long after the event a 404 from the API
 	// still counts as "not there yet" (retry) rather than "deleted"
 	// (ignore). A Go duration; default DefaultNotFoundGrace.
-	OptionNotFoundGrace = "not_found_grace"
+	OptionNotFoundGrace = wire.OptionNotFoundGrace
 )
 
 // DefaultNotFoundGrace is the default of OptionNotFoundGrace.
@@ -73,11 +72,8 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	grace, err := parseOptions(cfg.Options)
+	name := wire.SourceName(set, Type)
+	grace, err := wire.ParseNotFoundGrace(cfg.Options, DefaultNotFoundGrace)
 	if err != nil {
 		return nil, fmt.Errorf("surveymonkey: %w", err)
 	}
@@ -101,28 +97,6 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 		}),
 		surveys: vendorapi.NewCache[*survey](surveyCacheSize, surveyCacheTTL, set.Clock()),
 	}, nil
-}
-
-func parseOptions(opts map[string]string) (time.Duration, error) {
-	grace := DefaultNotFoundGrace
-	var unknown []string
-	for k, v := range opts {
-		switch k {
-		case OptionNotFoundGrace:
-			d, err := time.ParseDuration(strings.TrimSpace(v))
-			if err != nil || d < 0 {
-				return 0, fmt.Errorf("options.%s: %q is not a non-negative duration", k, v)
-			}
-			grace = d
-		default:
-			unknown = append(unknown, k)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return 0, fmt.Errorf("options %s: unknown (known: %s)", strings.Join(unknown, ", "), OptionNotFoundGrace)
-	}
-	return grace, nil
 }
 
 // event is a SurveyMonkey webhook callback.
@@ -204,12 +178,13 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		rec.Version = max(at.Unix(), 1)
 	}
 
-	setAttr(&rec, "survey_id", surveyID)
-	setAttr(&rec, "response_id", responseID)
-	setAttr(&rec, "collector_id", ev.Resources.CollectorID.String())
-	setAttr(&rec, "respondent_id", ev.Resources.RespondentID.String())
-	setAttr(&rec, "recipient_id", idOrEmpty(ev.Resources.RecipientID))
-	setAttr(&rec, "event_type", ev.EventType)
+	wire.SetAttr(&rec, "survey_id", surveyID)
+	wire.SetAttr(&rec, "response_id", responseID)
+	wire.SetAttr(&rec, "collector_id", ev.Resources.CollectorID.String())
+	wire.SetAttr(&rec, "respondent_id", ev.Resources.RespondentID.String())
+	// "0" is SurveyMonkey's "no recipient" (not an email collector).
+	wire.SetAttr(&rec, "recipient_id", ev.Resources.RecipientID.NonZero())
+	wire.SetAttr(&rec, "event_type", ev.EventType)
 	return rec, nil
 }
 
@@ -219,23 +194,4 @@ func checkID(field, id string) error {
 		return connectors.Malformedf("%s %v", field, err)
 	}
 	return nil
-}
-
-// idOrEmpty treats SurveyMonkey's "0" (no recipient: not an email
-// collector) as absent.
-func idOrEmpty(id wire.ID) string {
-	if id == "0" {
-		return ""
-	}
-	return id.String()
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

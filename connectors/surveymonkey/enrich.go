@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -95,21 +96,9 @@ type question struct {
 // response is gone or not completed are dropped; if none is left the error
 // wraps ErrIgnored. Any other failure fails the whole call with ErrUpstream.
 func (d *decoder) Enrich(ctx context.Context, recs []feedback.Record) ([]feedback.Record, error) {
-	out := make([]feedback.Record, 0, len(recs))
-	var dropped []string
-	for _, rec := range recs {
-		ok, why, err := d.enrich(ctx, &rec)
-		if err != nil {
-			return nil, fmt.Errorf("surveymonkey: enrich: %w", err)
-		}
-		if !ok {
-			dropped = append(dropped, why)
-			continue
-		}
-		out = append(out, rec)
-	}
-	if len(out) == 0 && len(dropped) > 0 {
-		return nil, fmt.Errorf("surveymonkey: enrich: %w: %s", connectors.ErrIgnored, strings.Join(dropped, "; "))
+	out, err := wire.EnrichEach(ctx, recs, d.enrich)
+	if err != nil {
+		return nil, fmt.Errorf("surveymonkey: enrich: %w", err)
 	}
 	return out, nil
 }
@@ -142,10 +131,10 @@ func (d *decoder) enrich(ctx context.Context, rec *feedback.Record) (ok bool, wh
 	applyAnswers(rec, sv, &resp)
 	applyCustom(rec, resp.CustomVariables)
 	if v := strings.TrimSpace(resp.CustomValue.Value); resp.CustomValue.Valid && v != "" && !strings.Contains(v, "@") {
-		setAttr(rec, "custom_value", v)
+		wire.SetAttr(rec, "custom_value", v)
 	}
-	setAttr(rec, "survey_title", sv.title)
-	setAttr(rec, "response_status", strings.ToLower(strings.TrimSpace(resp.ResponseStatus)))
+	wire.SetAttr(rec, "survey_title", sv.title)
+	wire.SetAttr(rec, "response_status", strings.ToLower(strings.TrimSpace(resp.ResponseStatus)))
 	if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(resp.DateModified)); err == nil {
 		if u, ok, _ := wire.Instant(t); ok && u.Unix() > 0 {
 			rec.OccurredAt = u
@@ -155,18 +144,14 @@ func (d *decoder) enrich(ctx context.Context, rec *feedback.Record) (ok bool, wh
 	return true, "", nil
 }
 
-// notFound turns a 404 into a dropped record when the event is older than
-// the grace period (deleted), else into a retryable error (not visible
-// yet). Other errors pass through.
+// notFound passes errors other than a 404 through; a 404 is "deleted"
+// (the record is dropped) only after the grace period, else a retryable
+// error (not visible yet): see wire.NotFound.
 func (d *decoder) notFound(rec *feedback.Record, what string, err error) (bool, string, error) {
 	if !errors.Is(err, vendorapi.ErrNotFound) {
 		return false, "", err
 	}
-	if age := d.now().Sub(rec.OccurredAt); age > d.grace {
-		return false, what + " no longer exists", nil
-	}
-	return false, "", fmt.Errorf("%w: %s not found yet, %s after the event (within %s=%s): %v",
-		connectors.ErrUpstream, what, d.now().Sub(rec.OccurredAt).Round(time.Second), OptionNotFoundGrace, d.grace, err)
+	return wire.NotFound(err, what, d.now().Sub(rec.OccurredAt), d.grace)
 }
 
 // survey returns the survey's details from the cache, refetching when the
@@ -331,43 +316,25 @@ func applyCustom(rec *feedback.Record, raw json.RawMessage) {
 	if json.Unmarshal(raw, &vars) != nil {
 		return
 	}
-	names := make([]string, 0, len(vars))
-	for k := range vars {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	custom := 0
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		v := vars[name]
 		val := strings.TrimSpace(v.Value)
 		if !v.Valid || val == "" {
 			continue
 		}
-		switch strings.ToLower(name) {
-		case "customer_id":
+		switch key := strings.ToLower(name); {
+		case key == "customer_id":
 			rec.Customer.ID = val
-		case "user_id":
+		case key == "user_id":
 			if rec.Customer.ID == "" { // customer_id sorts first and wins
 				rec.Customer.ID = val
 			}
-		case "account_id":
-			rec.Customer.AccountID = val
-		case "role":
-			rec.Customer.Role = feedback.ParseRole(strings.ToLower(val))
-		case "touchpoint":
-			rec.Touchpoint = val
-		case "team":
-			rec.Team = val
-		case "location":
-			rec.Location = val
-		case "agent":
-			rec.Agent = val
+		case wire.SetField(rec, key, val):
+		case wire.Personal(name) || custom >= maxCustomAttrs:
 		default:
-			if wire.Personal(name) || custom >= maxCustomAttrs {
-				continue
-			}
 			custom++
-			setAttr(rec, "custom."+name, val)
+			wire.SetAttr(rec, "custom."+name, val)
 		}
 	}
 }

@@ -3,7 +3,6 @@ package surveymonkey
 import (
 	"crypto/sha1" //nolint:gosec // SurveyMonkey signs with HMAC-SHA1.
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -20,18 +19,16 @@ const (
 	APIKeyHeader = "Sm-Apikey"
 )
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks Sm-Signature over the raw body against every configured
 // secret. Each secret is the whole "<client_id>&<client_secret>" string
 // (the HMAC key), exactly as SurveyMonkey builds it.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("surveymonkey: verify: %w", errNoSecret)
+		return fmt.Errorf("surveymonkey: verify: %w", sig.ErrNoSecret)
 	}
-	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
-	if got == "" {
-		return fmt.Errorf("surveymonkey: verify: %s header: %w", SignatureHeader, connectors.ErrSignatureMissing)
+	got, err := sig.Header(req, SignatureHeader)
+	if err != nil {
+		return fmt.Errorf("surveymonkey: verify: %w", err)
 	}
 	if err := sig.MatchAny(got, d.keys, sha1.New, sig.Base64, req.Body); err != nil {
 		return fmt.Errorf("surveymonkey: verify: %w", err)
@@ -43,14 +40,11 @@ func (d *decoder) Verify(req connectors.Request) error {
 // Sm-Apikey to the client id part of that secret (before the '&').
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("surveymonkey: sign: %w", errNoSecret)
+		return fmt.Errorf("surveymonkey: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(SignatureHeader, sig.Base64(sig.MAC(sha1.New, d.keys[0], req.Body)))
+	sig.SetHeader(req, SignatureHeader, sig.Base64(sig.MAC(sha1.New, d.keys[0], req.Body)))
 	if clientID, _, ok := strings.Cut(string(d.keys[0]), "&"); ok && clientID != "" {
-		req.Header.Set(APIKeyHeader, clientID)
+		sig.SetHeader(req, APIKeyHeader, clientID)
 	}
 	return nil
 }

@@ -3,9 +3,9 @@ package typeform
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/internal/sig"
@@ -46,19 +46,10 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("typeform: options %s: typeform takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: sig.Keys(cfg.Secrets)}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets)}, nil
 }
 
 type payload struct {
@@ -143,18 +134,15 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	rec.ReceivedAt = req.ReceivedAt
 	rec.OccurredAt = req.ReceivedAt
 	// occurred_at: submitted_at, else landed_at, else the receive time.
-	for _, ts := range []struct {
-		name string
-		t    time.Time
-	}{{"form_response.submitted_at", fr.SubmittedAt.Time}, {"form_response.landed_at", fr.LandedAt.Time}} {
-		t, ok, err := wire.Instant(ts.t)
-		if err != nil {
-			return feedback.Record{}, connectors.Malformedf("%s: %v", ts.name, err)
-		}
-		if ok {
-			rec.OccurredAt = t
-			break
-		}
+	at, ok, err := wire.FirstInstant(
+		wire.Stamp{Field: "form_response.submitted_at", Time: fr.SubmittedAt.Time},
+		wire.Stamp{Field: "form_response.landed_at", Time: fr.LandedAt.Time},
+	)
+	if err != nil {
+		return feedback.Record{}, err
+	}
+	if ok {
+		rec.OccurredAt = at
 	}
 
 	defs := make(map[wire.ID]fieldDef, len(fr.Definition.Fields))
@@ -172,8 +160,8 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if formID == "" {
 		formID = fr.Definition.ID
 	}
-	setAttr(&rec, "form_id", formID.String())
-	setAttr(&rec, "form_title", strings.TrimSpace(fr.Definition.Title))
+	wire.SetAttr(&rec, "form_id", formID.String())
+	wire.SetAttr(&rec, "form_title", strings.TrimSpace(fr.Definition.Title))
 	return rec, nil
 }
 
@@ -279,50 +267,21 @@ func stepsOf(def fieldDef, fallback int) (int, error) {
 
 // applyHidden maps hidden fields onto the record; see README.
 func applyHidden(rec *feedback.Record, hidden map[string]wire.Scalar) {
-	names := make([]string, 0, len(hidden))
-	for k := range hidden {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(hidden)) {
 		v := hidden[name]
 		val := strings.TrimSpace(v.Value)
 		if !v.Valid || val == "" {
 			continue
 		}
-		switch name {
-		case "customer_id", "user_id":
+		switch {
+		case name == "customer_id" || name == "user_id":
 			// Sorted order visits customer_id first; it wins.
 			if rec.Customer.ID == "" {
 				rec.Customer.ID = val
 			}
-		case "account_id":
-			rec.Customer.AccountID = val
-		case "role":
-			rec.Customer.Role = feedback.ParseRole(strings.ToLower(val))
-		case "touchpoint":
-			rec.Touchpoint = val
-		case "team":
-			rec.Team = val
-		case "location":
-			rec.Location = val
-		case "agent":
-			rec.Agent = val
-		default:
-			if wire.Personal(name) {
-				continue
-			}
-			setAttr(rec, "hidden."+name, val)
+		case wire.SetField(rec, name, val):
+		case !wire.Personal(name):
+			wire.SetAttr(rec, "hidden."+name, val)
 		}
 	}
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

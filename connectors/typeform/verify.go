@@ -3,7 +3,6 @@ package typeform
 import (
 	"crypto/sha256"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -16,17 +15,15 @@ const SignatureHeader = "Typeform-Signature"
 
 const signaturePrefix = "sha256="
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks the Typeform-Signature header against every configured
 // secret. Typeform signs no timestamp, so no tolerance applies.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("typeform: verify: %w", errNoSecret)
+		return fmt.Errorf("typeform: verify: %w", sig.ErrNoSecret)
 	}
-	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
-	if got == "" {
-		return fmt.Errorf("typeform: verify: %s header: %w", SignatureHeader, connectors.ErrSignatureMissing)
+	got, err := sig.Header(req, SignatureHeader)
+	if err != nil {
+		return fmt.Errorf("typeform: verify: %w", err)
 	}
 	b64, ok := strings.CutPrefix(got, signaturePrefix)
 	if !ok || b64 == "" {
@@ -42,11 +39,8 @@ func (d *decoder) Verify(req connectors.Request) error {
 // configured secret. Typeform signs no timestamp, so now is unused.
 func (d *decoder) Sign(req *connectors.Request, _ time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("typeform: sign: %w", errNoSecret)
+		return fmt.Errorf("typeform: sign: %w", sig.ErrNoSecret)
 	}
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	req.Header.Set(SignatureHeader, signaturePrefix+sig.Base64(sig.MAC(sha256.New, d.keys[0], req.Body)))
+	sig.SetHeader(req, SignatureHeader, signaturePrefix+sig.Base64(sig.MAC(sha256.New, d.keys[0], req.Body)))
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -44,19 +43,10 @@ var (
 )
 
 func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connectors.Decoder, error) {
-	if len(cfg.Options) > 0 {
-		keys := make([]string, 0, len(cfg.Options))
-		for k := range cfg.Options {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		return nil, fmt.Errorf("zendesk: options %s: zendesk takes no options", strings.Join(keys, ", "))
+	if err := wire.NoOptions(Type, cfg.Options); err != nil {
+		return nil, err
 	}
-	name := set.Name
-	if name == "" {
-		name = Type
-	}
-	return &decoder{name: name, keys: sig.Keys(cfg.Secrets), tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
+	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets), tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
 }
 
 // envelope is the shared event schema; detail and event are parsed only
@@ -130,17 +120,17 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if env.Type != EventTicketCreated && env.Type != EventTicketCommentAdded {
 		// Best effort: any other ticket event is decoded only when it
 		// carries a satisfaction rating itself.
-		if !strings.HasPrefix(env.Type, ticketEventPrefix) || unmarshalObject(env.Event, &ev) != nil || ev.SatisfactionRating == nil {
+		if !strings.HasPrefix(env.Type, ticketEventPrefix) || wire.UnmarshalOptional(env.Event, &ev) != nil || ev.SatisfactionRating == nil {
 			return feedback.Record{}, fmt.Errorf("%w: event type %q", connectors.ErrIgnored, env.Type)
 		}
-	} else if err := unmarshalObject(env.Event, &ev); err != nil {
+	} else if err := wire.UnmarshalOptional(env.Event, &ev); err != nil {
 		return feedback.Record{}, connectors.Malformedf("event: %v", err)
 	}
 	if env.ID == "" {
 		return feedback.Record{}, connectors.Malformedf("id missing")
 	}
 	var t ticket
-	if err := unmarshalObject(env.Detail, &t); err != nil {
+	if err := wire.UnmarshalOptional(env.Detail, &t); err != nil {
 		return feedback.Record{}, connectors.Malformedf("detail: %v", err)
 	}
 	ticketID := t.ID.String()
@@ -156,25 +146,24 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 
 	rec := feedback.New(d.name, feedback.KindTicket, env.ID.String())
 	rec.ReceivedAt = req.ReceivedAt
-	rec.OccurredAt = req.ReceivedAt
 	// occurred_at: the event time, else the ticket's updated_at, else its
 	// created_at, else the receive time.
-	for _, ts := range []struct {
-		name string
-		t    time.Time
-	}{{"time", env.Time.Time}, {"detail.updated_at", t.UpdatedAt.Time}, {"detail.created_at", t.CreatedAt.Time}} {
-		u, ok, err := wire.Instant(ts.t)
-		if err != nil {
-			return feedback.Record{}, connectors.Malformedf("%s: %v", ts.name, err)
-		}
-		if ok {
-			rec.OccurredAt = u
-			break
-		}
+	at, ok, err := wire.FirstInstant(
+		wire.Stamp{Field: "time", Time: env.Time.Time},
+		wire.Stamp{Field: "detail.updated_at", Time: t.UpdatedAt.Time},
+		wire.Stamp{Field: "detail.created_at", Time: t.CreatedAt.Time},
+	)
+	if err != nil {
+		return feedback.Record{}, err
 	}
-	rec.Customer.ID = idOrEmpty(t.RequesterID)
-	rec.Customer.AccountID = idOrEmpty(t.OrganizationID)
-	rec.Agent = idOrEmpty(t.AssigneeID)
+	rec.OccurredAt = req.ReceivedAt
+	if ok {
+		rec.OccurredAt = at
+	}
+	// "0" is Zendesk's "none" (no organization, no assignee).
+	rec.Customer.ID = t.RequesterID.NonZero()
+	rec.Customer.AccountID = t.OrganizationID.NonZero()
+	rec.Agent = t.AssigneeID.NonZero()
 
 	var text string
 	switch env.Type {
@@ -195,9 +184,9 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		}
 		text = strings.TrimSpace(c.Body)
 		if rec.Customer.ID == "" {
-			rec.Customer.ID = idOrEmpty(c.Author.ID)
+			rec.Customer.ID = c.Author.ID.NonZero()
 		}
-		setAttr(&rec, "comment_id", c.ID.String())
+		wire.SetAttr(&rec, "comment_id", c.ID.String())
 	}
 
 	r := ev.SatisfactionRating
@@ -217,12 +206,12 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	}
 	rec.Text = text
 
-	applyTags(&rec, t.Tags)
-	setAttr(&rec, "ticket_id", strings.TrimSpace(ticketID))
-	setAttr(&rec, "status", strings.ToLower(strings.TrimSpace(t.Status)))
-	setAttr(&rec, "priority", strings.ToLower(strings.TrimSpace(t.Priority)))
-	setAttr(&rec, "channel", strings.ToLower(strings.TrimSpace(t.Via.Channel)))
-	setAttr(&rec, "ticket_type", strings.ToLower(strings.TrimSpace(t.Type)))
+	wire.ApplyTags(&rec, t.Tags, wire.KeepCommas)
+	wire.SetAttr(&rec, "ticket_id", strings.TrimSpace(ticketID))
+	wire.SetAttr(&rec, "status", strings.ToLower(strings.TrimSpace(t.Status)))
+	wire.SetAttr(&rec, "priority", strings.ToLower(strings.TrimSpace(t.Priority)))
+	wire.SetAttr(&rec, "channel", strings.ToLower(strings.TrimSpace(t.Via.Channel)))
+	wire.SetAttr(&rec, "ticket_type", strings.ToLower(strings.TrimSpace(t.Type)))
 	return rec, nil
 }
 
@@ -241,62 +230,4 @@ func csat(score string) (*feedback.Score, error) {
 		return nil, connectors.Malformedf("satisfaction_rating.score %q is not good, bad, offered or unoffered", score)
 	}
 	return feedback.NewScore(feedback.ScoreCSAT, v, 0, 1)
-}
-
-// applyTags copies the tags to the `tags` attribute and maps
-// touchpoint:<x>, team:<x> and location:<x> onto the record (first wins).
-func applyTags(rec *feedback.Record, tags []string) {
-	kept := make([]string, 0, len(tags))
-	for _, tag := range tags {
-		tag = strings.TrimSpace(tag)
-		if tag == "" {
-			continue
-		}
-		kept = append(kept, tag)
-		k, v, ok := strings.Cut(tag, ":")
-		if !ok || v == "" {
-			continue
-		}
-		switch k {
-		case "touchpoint":
-			if rec.Touchpoint == "" {
-				rec.Touchpoint = v
-			}
-		case "team":
-			if rec.Team == "" {
-				rec.Team = v
-			}
-		case "location":
-			if rec.Location == "" {
-				rec.Location = v
-			}
-		}
-	}
-	setAttr(rec, "tags", strings.Join(kept, ","))
-}
-
-// idOrEmpty treats Zendesk's "0" (no organization, no assignee) as absent.
-func idOrEmpty(id wire.ID) string {
-	if id == "0" {
-		return ""
-	}
-	return id.String()
-}
-
-// unmarshalObject decodes raw into v; absent and null are fine.
-func unmarshalObject(raw json.RawMessage, v any) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil
-	}
-	return json.Unmarshal(raw, v)
-}
-
-func setAttr(rec *feedback.Record, k, v string) {
-	if v == "" {
-		return
-	}
-	if rec.Attributes == nil {
-		rec.Attributes = map[string]string{}
-	}
-	rec.Attributes[k] = v
 }

@@ -3,7 +3,6 @@ package zendesk
 import (
 	"crypto/sha256"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -19,18 +18,16 @@ const (
 	TimestampHeader = "X-Zendesk-Webhook-Signature-Timestamp"
 )
 
-var errNoSecret = fmt.Errorf("%w: no secret configured", connectors.ErrSignatureInvalid)
-
 // Verify checks the signature over timestamp + raw body against every
 // configured secret, then the timestamp against the tolerance. An
 // unparsable timestamp is ErrSignatureInvalid.
 func (d *decoder) Verify(req connectors.Request) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("zendesk: verify: %w", errNoSecret)
+		return fmt.Errorf("zendesk: verify: %w", sig.ErrNoSecret)
 	}
-	got := strings.TrimSpace(req.Header.Get(SignatureHeader))
-	if got == "" {
-		return fmt.Errorf("zendesk: verify: %s header: %w", SignatureHeader, connectors.ErrSignatureMissing)
+	got, err := sig.Header(req, SignatureHeader)
+	if err != nil {
+		return fmt.Errorf("zendesk: verify: %w", err)
 	}
 	ts := req.Header.Get(TimestampHeader)
 	if strings.TrimSpace(ts) == "" {
@@ -53,13 +50,10 @@ func (d *decoder) Verify(req connectors.Request) error {
 // the first configured secret.
 func (d *decoder) Sign(req *connectors.Request, now time.Time) error {
 	if len(d.keys) == 0 {
-		return fmt.Errorf("zendesk: sign: %w", errNoSecret)
-	}
-	if req.Header == nil {
-		req.Header = http.Header{}
+		return fmt.Errorf("zendesk: sign: %w", sig.ErrNoSecret)
 	}
 	ts := now.UTC().Format(time.RFC3339)
-	req.Header.Set(TimestampHeader, ts)
-	req.Header.Set(SignatureHeader, sig.Base64(sig.MAC(sha256.New, d.keys[0], []byte(ts), req.Body)))
+	sig.SetHeader(req, TimestampHeader, ts)
+	sig.SetHeader(req, SignatureHeader, sig.Base64(sig.MAC(sha256.New, d.keys[0], []byte(ts), req.Body)))
 	return nil
 }

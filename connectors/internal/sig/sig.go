@@ -1,6 +1,7 @@
 // Package sig holds the signature primitives vendor verifiers share: HMAC
 // over byte parts, constant-time comparison against every configured secret,
-// and timestamp tolerance checks.
+// timestamp tolerance checks, shared-token checks, and the header and
+// no-secret handling around them.
 package sig
 
 import (

@@ -1,7 +1,10 @@
-// Package wire holds the small JSON types vendor payloads share: ids that
-// arrive as strings or numbers, free-form scalar values, and timestamps that
-// may be missing. Decoding never panics; values that cannot be represented
-// make json.Unmarshal fail, which DecodeJSON reports as ErrMalformed.
+// Package wire holds what the vendor connectors share: the small JSON types
+// vendor payloads use (ids that arrive as strings or numbers, free-form
+// scalar values, timestamps that may be missing), the helpers that fill
+// records from them (attributes, tags, timestamps), factory boilerplate and
+// the enrichment loop. Decoding never panics; values that cannot be
+// represented make json.Unmarshal fail, which DecodeJSON reports as
+// ErrMalformed.
 package wire
 
 import (
@@ -45,6 +48,15 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 
 // String returns the id as text.
 func (id ID) String() string { return string(id) }
+
+// NonZero returns the id as text, or "" for "0", which several vendors
+// send for "none" (no organization, unassigned, no recipient).
+func (id ID) NonZero() string {
+	if id == "0" {
+		return ""
+	}
+	return id.String()
+}
 
 // Scalar is a free-form value (a hidden field, a person property) kept only
 // when it is a string, number or boolean. Objects and arrays decode without
@@ -106,17 +118,22 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// maxUnix is 9999-12-31T23:59:59Z, the last second a record can marshal.
-const maxUnix = 253402300799
+// Bounds of the timestamps a record can marshal.
+const (
+	// MaxUnix is 9999-12-31T23:59:59Z in Unix seconds.
+	MaxUnix = 253402300799
+	// MaxUnixMillis is 9999-12-31T23:59:59.999Z in Unix milliseconds.
+	MaxUnixMillis = MaxUnix*1000 + 999
+)
 
 // Unix converts Unix seconds to a time; zero or negative means absent.
 func Unix(sec int64) time.Time {
 	if sec <= 0 {
 		return time.Time{}
 	}
-	if sec > maxUnix {
+	if sec > MaxUnix {
 		// Out of range: keep it non-zero so Instant reports it.
-		return time.Unix(maxUnix+1, 0).UTC()
+		return time.Unix(MaxUnix+1, 0).UTC()
 	}
 	return time.Unix(sec, 0).UTC()
 }
@@ -200,7 +217,7 @@ func (s *Seconds) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || f > maxUnix*2 || f < -maxUnix*2 {
+	if err != nil || math.IsNaN(f) || f > MaxUnix*2 || f < -MaxUnix*2 {
 		return fmt.Errorf("unix timestamp %.40q is not a number of seconds", b)
 	}
 	*s = Seconds(int64(f))
@@ -209,3 +226,42 @@ func (s *Seconds) UnmarshalJSON(b []byte) error {
 
 // Time returns the instant, or the zero time when s <= 0 (absent).
 func (s Seconds) Time() time.Time { return Unix(int64(s)) }
+
+// Millis is a Unix timestamp in milliseconds sent as a JSON integer or a
+// numeric string; null decodes to 0 (absent).
+type Millis int64
+
+// UnmarshalJSON accepts an integer, a numeric string or null.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		*m = 0
+		return nil
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		b = []byte(strings.TrimSpace(s))
+		if len(b) == 0 {
+			*m = 0
+			return nil
+		}
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("timestamp %.40q is not a whole number of milliseconds", b)
+	}
+	*m = Millis(n)
+	return nil
+}
+
+// UnmarshalOptional decodes raw into v; absent (empty) and null leave v
+// as it is.
+func UnmarshalOptional(raw json.RawMessage, v any) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
+}

@@ -109,3 +109,42 @@ func TestSeconds(t *testing.T) {
 	require.Error(t, json.Unmarshal([]byte(`{"a":1e300}`), &v))
 	require.Error(t, json.Unmarshal([]byte(`{"a":true}`), &v))
 }
+
+func TestIDNonZero(t *testing.T) {
+	assert.Equal(t, "", ID("0").NonZero())
+	assert.Equal(t, "", ID("").NonZero())
+	assert.Equal(t, "10", ID("10").NonZero())
+	assert.Equal(t, "00", ID("00").NonZero(), "only the literal 0")
+}
+
+func TestMillis(t *testing.T) {
+	var v map[string]Millis
+	require.NoError(t, json.Unmarshal([]byte(`{"a":1740909672123,"b":" 1740909672123 ","c":null,"d":"","e":"  "}`), &v))
+	assert.Equal(t, Millis(1740909672123), v["a"])
+	assert.Equal(t, Millis(1740909672123), v["b"], "a numeric string is trimmed")
+	assert.Equal(t, Millis(0), v["c"])
+	assert.Equal(t, Millis(0), v["d"])
+	assert.Equal(t, Millis(0), v["e"])
+	require.NoError(t, json.Unmarshal([]byte(`{"a":"1740909672123"}`), &v))
+	assert.Equal(t, Millis(1740909672123), v["a"])
+	for _, in := range []string{`1.5`, `"soon"`, `true`, `1e3`} {
+		err := json.Unmarshal([]byte(`{"a":`+in+`}`), &v)
+		require.Error(t, err, in)
+	}
+	err := json.Unmarshal([]byte(`{"a":"x"}`), &v)
+	assert.ErrorContains(t, err, `timestamp "x" is not a whole number of milliseconds`)
+	assert.Equal(t, int64(253402300799999), int64(MaxUnixMillis))
+}
+
+func TestUnmarshalOptional(t *testing.T) {
+	type obj struct{ A int }
+	for _, raw := range []string{"", "null"} {
+		v := obj{A: 7}
+		require.NoError(t, UnmarshalOptional(json.RawMessage(raw), &v), raw)
+		assert.Equal(t, obj{A: 7}, v, "left as it is")
+	}
+	var v obj
+	require.NoError(t, UnmarshalOptional(json.RawMessage(`{"A":1}`), &v))
+	assert.Equal(t, obj{A: 1}, v)
+	require.Error(t, UnmarshalOptional(json.RawMessage(`[1]`), &v))
+}
