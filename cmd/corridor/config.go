@@ -19,6 +19,7 @@ import (
 	"github.com/corridorhq/corridor/connectors/all"
 	"github.com/corridorhq/corridor/gateway"
 	"github.com/corridorhq/corridor/gateway/broker"
+	"github.com/corridorhq/corridor/gateway/poll"
 	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/spool"
 	"github.com/corridorhq/corridor/nlp"
@@ -55,6 +56,13 @@ type Config struct {
 	// Sources are the webhook sources by name (the route segment). A source
 	// is also configured by setting CORRIDOR_SECRET_<NAME> for a known vendor.
 	Sources map[string]connectors.SourceConfig `yaml:"sources"`
+	// Connectors are the review feeds polled (issue 6), each with `type`,
+	// `id`, params and credentials named by environment variable. Default:
+	// none.
+	Connectors []connectors.PollerConfig `yaml:"connectors"`
+	// Poll configures polling: cursor and ownership topics, consumer group,
+	// backoff.
+	Poll poll.Config `yaml:"poll"`
 }
 
 // SpoolConfig turns the spool on or off around its settings.
@@ -80,6 +88,7 @@ func defaultConfig() Config {
 		Spool:         SpoolConfig{Enabled: true, Config: spool.NewDefaultConfig()},
 		ShutdownGrace: 15 * time.Second,
 		Sources:       map[string]connectors.SourceConfig{},
+		Poll:          poll.NewDefaultConfig(),
 	}
 }
 
@@ -139,6 +148,7 @@ func loadConfig(fs *flag.FlagSet, f *flagValues, getenv func(string) string, env
 		cfg.Kafka.Brokers = splitList(v)
 	}
 	applySecretEnv(&cfg, environ)
+	resolvePollerSecrets(&cfg, getenv)
 
 	// Flags, only those given.
 	fs.Visit(func(fl *flag.Flag) {
@@ -290,6 +300,10 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%stype: unknown vendor %q (known: %s)", prefix, sc.Type, strings.Join(knownTypes(), ", ")))
 		}
 	}
+	if len(c.Connectors) > 0 {
+		add("poll.", c.Poll.Validate())
+	}
+	errs = append(errs, validateConnectors(c.Connectors)...)
 	return errors.Join(errs...)
 }
 

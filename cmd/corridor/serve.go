@@ -132,6 +132,13 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		defer psrv.Close()
 		log.Info("pprof listening", "addr", pln.Addr().String())
 	}
+	// Review connectors (issue 6): polled by whichever instance the Kafka
+	// consumer group assigns them to; stopped (leaving the group) on return.
+	stopPolling, err := startPolling(cfg, kafkaSink, analyzer, reg, log)
+	if err != nil {
+		return err
+	}
+	defer stopPolling()
 	replayCtx, stopReplay := context.WithCancel(context.Background())
 	replayDone := make(chan struct{})
 	go func() {

@@ -44,7 +44,9 @@
 // on with the next page when the connector could read its token, else it
 // ends there. A record that does not validate (a connector bug) is
 // dead-lettered with reason invalid_record and the page; the other records
-// are written. Raw and dead-letter copies of polled pages carry
+// are written. Each page that yields records gets one raw copy (keyed like
+// its first record, with corridor-record-ids); raw and dead-letter copies
+// of polled pages carry
 // corridor-method POLL, corridor-uri the page token ("" is the newest page)
 // and content-type application/json.
 //

@@ -30,9 +30,13 @@ type Settings struct {
 	Logger *slog.Logger
 	// Registerer receives the metrics. Required.
 	Registerer prometheus.Registerer
-	// Sink writes records, raw pages, dead letters and cursors (acks=all).
-	// Required.
+	// Sink writes records, raw pages and dead letters (acks=all). Required.
 	Sink sink.Sink
+	// StateSink writes cursors (acks=all). Default: a kafka-go writer of the
+	// framework's own, sharing the connection pool that creates the state
+	// topic, so it knows the topic at once (a writer created earlier learns
+	// of new topics only at its next metadata refresh).
+	StateSink sink.Sink
 	// Topics are where records (Feedback), raw pages (Raw) and malformed
 	// pages (DLQ) go.
 	Topics sink.Topics
@@ -103,14 +107,19 @@ type Manager struct {
 	byID  map[string]*connector
 
 	transport *kafka.Transport
+	writer    *kafka.Writer // the default StateSink; nil when one is set
 
 	mu    sync.Mutex
 	owned []string
 }
 
-// Close releases the connections used to read cursors. Call it after Run
-// or PollOnce returned; the sink is the caller's to close.
+// Close releases the framework's own Kafka writer and connections. Call
+// it after Run or PollOnce returned; the sinks in Settings are the
+// caller's to close.
 func (m *Manager) Close() {
+	if m.writer != nil {
+		_ = m.writer.Close()
+	}
 	m.transport.CloseIdleConnections()
 }
 
@@ -143,14 +152,30 @@ func New(cfg Config, feeds []connectors.PollerConfig, set Settings) (*Manager, e
 		set.Dial = (&net.Dialer{Timeout: 5 * time.Second}).DialContext
 	}
 	transport := &kafka.Transport{Dial: set.Dial, ClientID: "corridor-poll", MetadataTTL: 30 * time.Second}
+	var own *kafka.Writer
+	var state writer = set.StateSink
+	if set.StateSink == nil {
+		own = &kafka.Writer{
+			Addr:         kafka.TCP(set.Brokers...),
+			Balancer:     &kafka.Murmur2Balancer{Consistent: true},
+			RequiredAcks: kafka.RequireAll,
+			BatchTimeout: time.Millisecond,
+			Transport:    transport,
+			ReadTimeout:  10 * time.Second,
+			WriteTimeout: 10 * time.Second,
+			MaxAttempts:  3,
+		}
+		state = kafkaWriter{own}
+	}
 	m := &Manager{
 		transport: transport,
+		writer:    own,
 		cfg:       cfg, set: set, log: set.Logger, now: set.Now,
 		m:    newMetrics(set.Registerer),
 		byID: make(map[string]*connector, len(feeds)),
 		store: &store{
 			client: &kafka.Client{Addr: kafka.TCP(set.Brokers...), Timeout: 10 * time.Second, Transport: transport},
-			sink:   set.Sink, topics: cfg, replication: set.ReplicationFactor,
+			sink:   state, topics: cfg, replication: set.ReplicationFactor,
 		},
 	}
 	var errs []error

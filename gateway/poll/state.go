@@ -207,15 +207,6 @@ func versionedID(r *feedback.Record) string {
 	return r.ID + "@" + strconv.FormatInt(r.Version, 10)
 }
 
-// clone returns a deep copy of s (cursors are mutated by the poll loop and
-// read by tests and PollOnce callers).
-func (s State) clone() State {
-	b, _ := json.Marshal(s)
-	var out State
-	_ = json.Unmarshal(b, &out)
-	return out
-}
-
 // decodeState parses a state topic value.
 func decodeState(b []byte) (State, error) {
 	var s State

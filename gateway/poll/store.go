@@ -15,11 +15,27 @@ import (
 	"github.com/corridorhq/corridor/gateway/sink"
 )
 
+// writer is what the store needs of a sink.
+type writer interface {
+	Write(ctx context.Context, msgs ...sink.Message) error
+}
+
+// kafkaWriter adapts a kafka-go Writer.
+type kafkaWriter struct{ w *kafka.Writer }
+
+func (k kafkaWriter) Write(ctx context.Context, msgs ...sink.Message) error {
+	km := make([]kafka.Message, len(msgs))
+	for i, m := range msgs {
+		km[i] = kafka.Message{Topic: m.Topic, Key: m.Key, Value: m.Value}
+	}
+	return k.w.WriteMessages(ctx, km...)
+}
+
 // store reads and writes cursors in the state topic and creates the
 // framework's topics.
 type store struct {
 	client      *kafka.Client
-	sink        sink.Sink
+	sink        writer
 	topics      Config
 	replication int
 }

@@ -200,8 +200,10 @@ type fakePoller struct {
 // rateLimited is the error of a 429, with the vendor's Retry-After.
 type rateLimited struct{ wait time.Duration }
 
-func (e rateLimited) Error() string              { return fmt.Sprintf("429 Too Many Requests (retry after %s)", e.wait) }
-func (e rateLimited) Unwrap() error              { return connectors.ErrUpstream }
+func (e rateLimited) Error() string {
+	return fmt.Sprintf("429 Too Many Requests (retry after %s)", e.wait)
+}
+func (e rateLimited) Unwrap() error             { return connectors.ErrUpstream }
 func (e rateLimited) RetryAfter() time.Duration { return e.wait }
 
 func (p *fakePoller) Fetch(ctx context.Context, token string) (connectors.Page, error) {
