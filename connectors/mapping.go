@@ -136,3 +136,24 @@ func firstWithPrefix(list, prefix string) string {
 	}
 	return ""
 }
+
+// Fill sets the record fields that are still empty (touchpoint, team,
+// location, agent, an unknown role) from d, and makes an empty role
+// RoleUnknown.
+func (d Defaults) Fill(r *feedback.Record) {
+	fill := func(field *string, def string) {
+		if *field == "" {
+			*field = def
+		}
+	}
+	fill(&r.Touchpoint, d.Touchpoint)
+	fill(&r.Team, d.Team)
+	fill(&r.Location, d.Location)
+	fill(&r.Agent, d.Agent)
+	if (r.Customer.Role == "" || r.Customer.Role == feedback.RoleUnknown) && d.Role != "" {
+		r.Customer.Role = feedback.ParseRole(d.Role)
+	}
+	if r.Customer.Role == "" {
+		r.Customer.Role = feedback.RoleUnknown
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/corridorhq/corridor/connectors"
@@ -14,10 +13,7 @@ import (
 )
 
 // Analyzer is what the gateway needs of the NLP stage.
-type Analyzer interface {
-	Analyze(text string) feedback.Analysis
-	Redact(text string) (string, map[string]int)
-}
+type Analyzer = feedback.Analyzer
 
 // Source is one configured webhook source, ready to decode.
 type Source struct {
@@ -124,40 +120,14 @@ func (p *Pipeline) Prepare(ctx context.Context, src *Source, raw *sink.Raw, req 
 	return b, nil
 }
 
-// enrich fills source defaults, repairs text and applies the NLP analysis.
+// enrich fills mapped fields and source defaults, repairs text and applies
+// the NLP analysis.
 func (p *Pipeline) enrich(src *Source, r *feedback.Record, receivedAt time.Time) {
 	src.Config.Mapping.Apply(r)
-	d := src.Config.Defaults
-	fill := func(field *string, def string) {
-		if *field == "" {
-			*field = def
-		}
-	}
-	fill(&r.Touchpoint, d.Touchpoint)
-	fill(&r.Team, d.Team)
-	fill(&r.Location, d.Location)
-	fill(&r.Agent, d.Agent)
-	if (r.Customer.Role == "" || r.Customer.Role == feedback.RoleUnknown) && d.Role != "" {
-		r.Customer.Role = feedback.ParseRole(d.Role)
-	}
-	if r.Customer.Role == "" {
-		r.Customer.Role = feedback.RoleUnknown
-	}
-	if r.ReceivedAt.IsZero() {
-		r.ReceivedAt = receivedAt
-	}
-	if r.OccurredAt.IsZero() {
-		r.OccurredAt = r.ReceivedAt
-	}
-	// Counted per request by the handler; repaired here for decoders that
-	// pass bytes through (form and multipart bodies).
-	text := strings.ToValidUTF8(r.Text, "\uFFFD")
+	src.Config.Defaults.Fill(r)
+	r.DefaultTimes(receivedAt)
 	start := time.Now()
-	r.Apply(p.analyzer.Analyze(text))
-	for i := range r.Answers {
-		a := &r.Answers[i]
-		a.Text, _ = p.analyzer.Redact(strings.ToValidUTF8(a.Text, "\uFFFD"))
-	}
+	r.Analyze(p.analyzer)
 	p.m.nlpDuration.Observe(time.Since(start).Seconds())
 	for _, t := range r.Themes {
 		p.m.themes.WithLabelValues(t.ID).Inc()

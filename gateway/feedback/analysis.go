@@ -3,6 +3,8 @@ package feedback
 import (
 	"fmt"
 	"math"
+	"strings"
+	"time"
 )
 
 // Sentiment labels.
@@ -56,4 +58,30 @@ type Analysis struct {
 	Sentiment *Sentiment     `json:"sentiment,omitempty"`
 	PII       map[string]int `json:"pii"`
 	Phrases   []string       `json:"phrases,omitempty"`
+}
+
+// Analyzer is what the NLP stage offers records (nlp.Analyzer is one).
+type Analyzer interface {
+	Analyze(text string) Analysis
+	Redact(text string) (string, map[string]int)
+}
+
+// Analyze repairs invalid UTF-8 in the text, applies a's analysis of it and
+// redacts every answer's text.
+func (r *Record) Analyze(a Analyzer) {
+	r.Apply(a.Analyze(strings.ToValidUTF8(r.Text, "\uFFFD")))
+	for i := range r.Answers {
+		r.Answers[i].Text, _ = a.Redact(strings.ToValidUTF8(r.Answers[i].Text, "\uFFFD"))
+	}
+}
+
+// DefaultTimes sets an empty received_at to at and an empty occurred_at to
+// received_at.
+func (r *Record) DefaultTimes(at time.Time) {
+	if r.ReceivedAt.IsZero() {
+		r.ReceivedAt = at
+	}
+	if r.OccurredAt.IsZero() {
+		r.OccurredAt = r.ReceivedAt
+	}
 }
