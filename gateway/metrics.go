@@ -193,6 +193,10 @@ func (m *Metrics) watchSpool(sp *spool.Spool) {
 		return 0
 	})
 	f.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "corridor_spool_max_bytes",
+		Help: "Configured spool limit; at it, requests are refused with 503 spool_full.",
+	}, func() float64 { return float64(sp.MaxBytes()) })
+	f.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "corridor_spool_corrupt_entries",
 		Help: "Torn or corrupt spool entries skipped when the spool was opened.",
 	}, func() float64 { return float64(sp.Stats().Corrupt) })

@@ -457,6 +457,9 @@ func (s *Spool) Stats() Stats {
 	return st
 }
 
+// MaxBytes is the configured limit.
+func (s *Spool) MaxBytes() int64 { return s.cfg.MaxBytes }
+
 // Pending reports whether unacknowledged entries remain.
 func (s *Spool) Pending() bool {
 	s.mu.Lock()
