@@ -96,3 +96,11 @@ tidy:
 
 clean:
 	rm -rf bin var
+
+## quality: the NLP quality table (SemEval-2014/2015 aspect categories, UCI
+## sentiment) on the shared labeled data; DATA overrides its folder.
+## Figures and method: benchmarks/README.md, "NLP quality".
+DATA ?= ../shared/data
+.PHONY: quality
+quality:
+	$(GO) run ./benchmarks/quality --data $(DATA)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/corridorhq/corridor/gateway/feedback"
@@ -23,39 +24,36 @@ type ThemeInfo struct {
 // Analyzer redacts personal data, detects the language, and tags themes,
 // sentiment and phrases. It is safe for concurrent use.
 type Analyzer struct {
-	maxText int
-	tk      *tokenizer
-	tx      *taxonomy
-	lex     *sentiment.Lexicon
-	pool    sync.Pool
+	cfg      Config
+	maxText  int
+	lex      *sentiment.Lexicon
+	st       atomic.Pointer[state] // replaced whole by Reload
+	reloadMu sync.Mutex
+	pool     sync.Pool
 }
 
-// New validates cfg, loads prose's model (once per process) and the taxonomy,
-// and returns a ready Analyzer.
+// New validates cfg, loads prose's model (once per process), the taxonomy
+// and the theme model if any, and returns a ready Analyzer.
 func New(cfg Config) (*Analyzer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("nlp: config: %w", err)
 	}
-	specs, err := loadTaxonomy(cfg.Taxonomy)
+	a := &Analyzer{cfg: cfg, maxText: cfg.MaxTextBytes, lex: sentiment.Default()}
+	a.pool.New = func() any { return new(scratch) }
+	st, _, _, err := a.load()
 	if err != nil {
 		return nil, fmt.Errorf("nlp: %w", err)
 	}
-	lex := sentiment.Default()
-	tk := newTokenizer(sharedModel(), lex)
-	tx, err := compileTaxonomy(specs, tk)
-	if err != nil {
-		return nil, fmt.Errorf("nlp: taxonomy: %w", err)
-	}
-	tk.setVocab(tx.vocab)
-	tk.cache = newWordCache()
-	a := &Analyzer{maxText: cfg.MaxTextBytes, tk: tk, tx: tx, lex: lex}
-	a.pool.New = func() any { return new(scratch) }
+	a.st.Store(st)
 	return a, nil
 }
 
-// Themes returns the themes of the loaded taxonomy in taxonomy order.
+// Themes returns the themes the Analyzer can report, in order: the
+// taxonomy's (unless Config.ModelMode is replace), then the model's labels
+// that are not taxonomy theme ids (Group "model"). After a Reload it
+// reflects the new taxonomy and model.
 func (a *Analyzer) Themes() []ThemeInfo {
-	return append([]ThemeInfo(nil), a.tx.themes...)
+	return append([]ThemeInfo(nil), a.st.Load().themes...)
 }
 
 // scratch is per-call working memory, pooled.
@@ -76,6 +74,16 @@ type scratch struct {
 	stamp   []int32
 	offs    []int // start of each theme's matches in the shared backing array
 	fill    []int
+	// model
+	feats   []featHit
+	mscores []float64
+	labels  []int
+	mconf   []float64 // model confidence by output theme
+	mhas    []bool    // output theme predicted by the model
+	fstamp  []uint32  // per model feature: fgen when seen in this text
+	fgen    uint32
+	lhits   []hit // matches of the model's own lexicon
+	lexcl   []hit
 }
 
 type piiSpan struct{ start, end int }
@@ -163,17 +171,18 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 	}
 	sc := a.pool.Get().(*scratch)
 	defer a.pool.Put(sc)
+	st := a.st.Load()
 
 	red, pii := a.redact(sc, text, a.maxText)
 	out := feedback.Analysis{Text: red, Themes: []feedback.Theme{}, PII: pii}
-	sc.toks, sc.words = a.tk.tokens(sc.toks[:0], sc.words, red)
+	sc.toks, sc.words = st.tk.tokens(sc.toks[:0], sc.words, red)
 	toks := sc.toks
 	if len(sc.pii) > 0 {
 		markPII(toks, sc.pii)
 	}
 
 	// Language; a text too short to tell is treated as English only if it
-	// has English content words (lexicon or taxonomy) and no more function
+	// has English content words (lexicon, taxonomy or model) and no more function
 	// words of another language than of English.
 	var lc lang.Counter
 	englishWords := false
@@ -184,7 +193,7 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 		}
 		lc.Add(t.stop, t.hint)
 		englishWords = englishWords ||
-			(t.stop == 0 && (t.stemID >= 0 || t.senti.Flags&sentiment.InLexicon != 0))
+			(t.stop == 0 && (t.stemID >= 0 || t.senti.Flags&sentiment.InLexicon != 0 || t.mUni >= 0))
 	}
 	best, englishLeads := lc.Result()
 	if best >= 0 {
@@ -197,15 +206,30 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 		return out
 	}
 
-	a.findThemes(sc, toks)
-	a.buildUnits(sc, toks)
-	sc.vals = grow(sc.vals, len(sc.units))
-	a.lex.Valences(sc.units, sc.vals)
-	score := sentiment.Overall(sc.units, sc.vals, strings.Count(red, "!"), strings.Count(red, "?"))
-	out.Sentiment = &feedback.Sentiment{Score: round3(score), Label: sentiment.Label(score)}
-	out.Themes = a.themesOut(sc, red)
+	findThemes(st.tx, sc, toks)
+	if st.ms != nil {
+		st.ms.collect(sc, toks)
+		st.ms.predict(sc, toks)
+	}
+	score := round3(a.lexiconScore(sc, red))
+	label := sentiment.Label(score)
+	if st.ms != nil && st.ms.sent != nil {
+		score, label = st.ms.sentiment(sc, score)
+	}
+	out.Sentiment = &feedback.Sentiment{Score: round3(score), Label: label}
+	out.Themes = themesOut(st, sc, red, out.Sentiment)
 	out.Phrases = phrases(toks, lang.EN, sc.hits)
 	return out
+}
+
+// lexiconScore builds the sentiment units of sc.toks (the text red) and
+// returns the lexicon's overall score; sc.vals keeps the unit valences for
+// per-theme attribution.
+func (a *Analyzer) lexiconScore(sc *scratch, red string) float64 {
+	buildUnits(sc, sc.toks)
+	sc.vals = grow(sc.vals, len(sc.units))
+	a.lex.Valences(sc.units, sc.vals)
+	return sentiment.Overall(sc.units, sc.vals, strings.Count(red, "!"), strings.Count(red, "?"))
 }
 
 func grow[T any](s []T, n int) []T {
@@ -234,15 +258,27 @@ func markPII(toks []token, spans []piiSpan) {
 // findThemes collects the term hits in token order, drops the ones an
 // exclusion of the same theme overlaps and the ones that overlap an earlier
 // hit of the same theme.
-func (a *Analyzer) findThemes(sc *scratch, toks []token) {
-	tx := a.tx
-	sc.hits, sc.excl = sc.hits[:0], sc.excl[:0]
+func findThemes(tx *taxonomy, sc *scratch, toks []token) {
+	sc.hits, sc.excl = matchTerms(tx, toks, false, sc.hits[:0], sc.excl[:0])
+}
+
+// matchTerms appends the term hits of tx in toks to hits (exclusions go to
+// excl, which is scratch), then filters them as findThemes says. lex selects
+// the tokens' model-lexicon stem ids instead of the taxonomy's.
+func matchTerms(tx *taxonomy, toks []token, lex bool, hits, excl []hit) ([]hit, []hit) {
+	id := func(t *token) int32 {
+		if lex {
+			return t.mLex
+		}
+		return t.stemID
+	}
 	for i := range toks {
 		t := &toks[i]
-		if t.stemID < 0 || t.pii {
+		first := id(t)
+		if first < 0 || t.pii {
 			continue
 		}
-		for _, ti := range tx.byFirst[t.stemID] {
+		for _, ti := range tx.byFirst[first] {
 			tm := &tx.terms[ti]
 			n := len(tm.stems)
 			if i+n > len(toks) {
@@ -250,30 +286,30 @@ func (a *Analyzer) findThemes(sc *scratch, toks []token) {
 			}
 			ok := true
 			for k := 1; k < n && ok; k++ {
-				ok = !toks[i+k].pii && toks[i+k].stemID == tm.stems[k]
+				ok = !toks[i+k].pii && id(&toks[i+k]) == tm.stems[k]
 			}
 			if !ok {
 				continue
 			}
 			h := hit{theme: int32(tm.theme), term: ti, start: int32(i), end: int32(i + n)}
 			if tm.exclude {
-				sc.excl = append(sc.excl, h)
+				excl = append(excl, h)
 			} else {
-				sc.hits = append(sc.hits, h)
+				hits = append(hits, h)
 			}
 		}
 	}
 	n := 0
-	for _, h := range sc.hits {
+	for _, h := range hits {
 		keep := true
-		for _, x := range sc.excl {
+		for _, x := range excl {
 			if x.theme == h.theme && x.start < h.end && h.start < x.end {
 				keep = false
 				break
 			}
 		}
 		for k := n - 1; k >= 0 && keep; k-- {
-			p := sc.hits[k]
+			p := hits[k]
 			if p.start+int32(tx.maxLen) <= h.start {
 				break // hits are in text order; no earlier one reaches h
 			}
@@ -282,17 +318,17 @@ func (a *Analyzer) findThemes(sc *scratch, toks []token) {
 			}
 		}
 		if keep {
-			sc.hits[n] = h
+			hits[n] = h
 			n++
 		}
 	}
-	sc.hits = sc.hits[:n]
+	return hits[:n], excl
 }
 
 // buildUnits turns tokens into sentiment units: words and numbers, with
 // "n't" folded into the word before it, and clause, sentence and attribution
 // segment numbers from punctuation and contrast words.
-func (a *Analyzer) buildUnits(sc *scratch, toks []token) {
+func buildUnits(sc *scratch, toks []token) {
 	sc.units, sc.segs, sc.subs = sc.units[:0], sc.segs[:0], sc.subs[:0]
 	sc.tokUnit = grow(sc.tokUnit, len(toks))
 	var sent, clause, seg, sub int32
@@ -359,8 +395,7 @@ const maxAttribution = 8
 // for the nearest mention of another theme in its sub-clause (split by
 // punctuation and by "and", "or", "because"...) with no mention in between:
 // "the agent was rude" is about the agent too.
-func (a *Analyzer) attribute(sc *scratch) {
-	nt := len(a.tx.themes)
+func attribute(sc *scratch, nt int) {
 	sc.sums = grow(sc.sums, nt)
 	clear(sc.sums)
 	sc.stamp = grow(sc.stamp, nt)
@@ -443,13 +478,16 @@ func dist(h hit, u int32) int32 {
 	return 0
 }
 
-// themesOut builds the themes in order of first mention.
-func (a *Analyzer) themesOut(sc *scratch, text string) []feedback.Theme {
-	if len(sc.hits) == 0 {
+// themesOut builds the themes in order of first mention; themes the model
+// predicted without a contributing span come last, with no matches and the
+// overall sentiment.
+func themesOut(st *state, sc *scratch, text string, overall *feedback.Sentiment) []feedback.Theme {
+	model := st.ms != nil
+	if len(sc.hits) == 0 && !(model && len(sc.labels) > 0) {
 		return []feedback.Theme{}
 	}
-	a.attribute(sc)
-	nt := len(a.tx.themes)
+	nt := len(st.themes)
+	attribute(sc, nt)
 	sc.order = grow(sc.order, nt)
 	for i := range sc.order {
 		sc.order[i] = -1
@@ -459,6 +497,15 @@ func (a *Analyzer) themesOut(sc *scratch, text string) []feedback.Theme {
 		if sc.order[h.theme] < 0 {
 			sc.order[h.theme] = int32(count)
 			count++
+		}
+	}
+	withHits := count
+	if model {
+		for ti, has := range sc.mhas {
+			if has && sc.order[ti] < 0 {
+				sc.order[ti] = int32(count)
+				count++
+			}
 		}
 	}
 	themes := make([]feedback.Theme, count)
@@ -487,13 +534,21 @@ func (a *Analyzer) themesOut(sc *scratch, text string) []feedback.Theme {
 		if o < 0 {
 			continue
 		}
-		info := a.tx.themes[ti]
+		info := st.themes[ti]
 		ms := matches[offs[o]:offs[o+1]:offs[o+1]]
-		score := sentiment.Compound(sc.sums[ti])
-		sents[o] = feedback.Sentiment{Score: round3(score), Label: sentiment.Label(score)}
+		if int(o) < withHits {
+			score := sentiment.Compound(sc.sums[ti])
+			sents[o] = feedback.Sentiment{Score: round3(score), Label: sentiment.Label(score)}
+		} else {
+			sents[o] = *overall
+		}
+		conf := confidence(st.tx, sc.hits, int32(ti))
+		if model && sc.mhas[ti] {
+			conf = math.Max(conf, round3(math.Min(sc.mconf[ti], 0.99)))
+		}
 		themes[o] = feedback.Theme{
 			ID: info.ID, Label: info.Label, Group: info.Group,
-			Confidence: a.confidence(sc.hits, int32(ti)),
+			Confidence: conf,
 			Sentiment:  &sents[o],
 			Matches:    ms,
 		}
@@ -501,13 +556,14 @@ func (a *Analyzer) themesOut(sc *scratch, text string) []feedback.Theme {
 	return themes
 }
 
-// confidence grows with the distinct terms that matched: a single-word term
-// gives 0.55, a multi-word term 0.7, and each further distinct term closes
-// part of the remaining gap; repeats of a term add a little.
-func (a *Analyzer) confidence(hits []hit, theme int32) float64 {
+// confidence of a theme from its rule matches: a single-word term gives
+// 0.55, a multi-word term 0.7, and each further distinct term closes part of
+// the remaining gap; repeats of a term add a little. Model matches do not
+// count (the model's own confidence does).
+func confidence(tx *taxonomy, hits []hit, theme int32) float64 {
 	miss := 1.0
 	for i, h := range hits {
-		if h.theme != theme {
+		if h.theme != theme || h.term < 0 {
 			continue
 		}
 		repeat := false
@@ -520,7 +576,7 @@ func (a *Analyzer) confidence(hits []hit, theme int32) float64 {
 		switch {
 		case repeat:
 			miss *= 0.9
-		case len(a.tx.terms[h.term].stems) > 1:
+		case len(tx.terms[h.term].stems) > 1:
 			miss *= 0.3
 		default:
 			miss *= 0.45

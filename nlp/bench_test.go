@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +14,34 @@ import (
 // is the steady state of a gateway.
 func BenchmarkAnalyze(b *testing.B) {
 	a := analyzer(b)
+	vs := verbatims(b)
+	n := 0
+	for _, v := range vs {
+		n += len(v)
+	}
+	b.SetBytes(int64(n / len(vs)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		a.Analyze(vs[i%len(vs)])
+		i++
+	}
+}
+
+// BenchmarkAnalyzeWithModel is BenchmarkAnalyze with a theme model (and its
+// sentiment part) combined with the rules: testdata/model/cx.model.json, or
+// the model file named by $CORRIDOR_BENCH_MODEL (e.g. a SemEval model saved
+// by `go run ./benchmarks/quality --save DIR`).
+func BenchmarkAnalyzeWithModel(b *testing.B) {
+	cfg := NewDefaultConfig()
+	cfg.Model = modelFile
+	if p := os.Getenv("CORRIDOR_BENCH_MODEL"); p != "" {
+		cfg.Model = p
+	}
+	a, err := New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
 	vs := verbatims(b)
 	n := 0
 	for _, v := range vs {

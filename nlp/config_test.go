@@ -17,15 +17,19 @@ func TestNewDefaultConfig(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 	assert.Equal(t, 16384, cfg.MaxTextBytes)
 	assert.Empty(t, cfg.Taxonomy)
+	assert.Empty(t, cfg.Model)
+	assert.Equal(t, ModelCombine, cfg.ModelMode)
 }
 
 // TestConfigFiles decodes testdata/config/{valid,invalid}_*.yaml over the
 // defaults, as cmd does, and validates.
 func TestConfigFiles(t *testing.T) {
 	wantErr := map[string][]string{
-		"invalid_max_text_bytes.yaml": {"max_text_bytes: 0, want 1..1048576"},
-		"invalid_too_large.yaml":      {"max_text_bytes: 10485760", "taxonomy: blank path"},
-		"invalid_unknown_field.yaml":  {"field max_text_byte not found"},
+		"invalid_max_text_bytes.yaml":        {"max_text_bytes: 0, want 1..1048576"},
+		"invalid_too_large.yaml":             {"max_text_bytes: 10485760", "taxonomy: blank path"},
+		"invalid_unknown_field.yaml":         {"field max_text_byte not found"},
+		"invalid_model_mode.yaml":            {`model_mode: "both", want "combine" or "replace"`},
+		"invalid_replace_without_model.yaml": {"model_mode: replace needs a model"},
 	}
 	files, err := filepath.Glob("testdata/config/*.yaml")
 	require.NoError(t, err)

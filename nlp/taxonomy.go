@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"gopkg.in/yaml.v3"
@@ -44,15 +45,19 @@ const (
 
 var snakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 
+// parsedDefault is the embedded taxonomy, parsed once. Callers must not
+// modify it.
+var parsedDefault = sync.OnceValues(func() (*taxonomyFile, error) { return parseTaxonomy(defaultTaxonomy) })
+
 // loadTaxonomy reads the taxonomy at path, or the embedded default when path
 // is empty, and resolves `extends: default`.
 func loadTaxonomy(path string) ([]themeSpec, error) {
-	def, err := parseTaxonomy(defaultTaxonomy)
+	def, err := parsedDefault()
 	if err != nil {
 		return nil, fmt.Errorf("default taxonomy: %w", err)
 	}
 	if path == "" {
-		return def.Themes, nil
+		return slices.Clone(def.Themes), nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {

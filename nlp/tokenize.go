@@ -38,6 +38,7 @@ const (
 	tfUpper                            // letters all upper case
 	tfPhraseStop                       // function word or filler: never part of a phrase
 	tfCoord                            // and, or, then, because...: starts a sub-clause
+	tfCurrency                         // a currency symbol, or a number with one ($, €5)
 )
 
 // wordTok is one prose token of a whitespace-delimited word, with everything
@@ -52,6 +53,10 @@ type wordTok struct {
 	stop       lang.Mask // languages whose function words include lower
 	hint       lang.Mask // languages suggested by its letters
 	senti      sentiment.Entry
+	// model feature ids (-1 if none): "u:stem", the stem's id in bigrams,
+	// "n:stem", the stem's id in the model's own lexicon; "c:" 4-grams
+	mUni, mStem, mNeg, mLex int32
+	mChar                   []int32
 }
 
 // token is a wordTok placed in a text.
@@ -75,6 +80,8 @@ type tokenizer struct {
 	prefix3 map[[3]byte]bool // stemPrefix3 of vocabulary stems of 3-4 bytes
 	prefix4 map[[4]byte]bool // first 4 bytes of vocabulary stems of 5+ bytes
 	cache   *wordcache.Cache[[]wordTok]
+	mv      *modelState // the model's feature ids, nil without a model
+	stemAll bool        // stem every word (model features), not only possible taxonomy stems
 }
 
 // setVocab sets the taxonomy vocabulary that token stems are looked up in.
@@ -339,11 +346,14 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 		if uppers > 0 && lowers == 0 {
 			wt.flags |= tfUpper
 		}
-		if t.mayMatch(lower) {
+		if t.stemAll || t.mv != nil || t.mayMatch(lower) {
 			wt.stem = english.Stem(lower, false)
 		}
 	case digits > 0:
 		wt.flags |= tfNumber
+	}
+	if letters == 0 && strings.ContainsAny(text, "$€£¥") {
+		wt.flags |= tfCurrency
 	}
 	if wt.stem != "" && t.vocab != nil {
 		if id, ok := t.vocab[wt.stem]; ok {
@@ -369,5 +379,9 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 	wt.stop = lang.StopMask(lower)
 	wt.hint = lang.HintMask(text)
 	wt.senti = t.lex.Lookup(lower)
+	wt.mUni, wt.mStem, wt.mNeg, wt.mLex = -1, -1, -1, -1
+	if t.mv != nil {
+		t.mv.wordIDs(&wt)
+	}
 	return wt
 }

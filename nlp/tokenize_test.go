@@ -38,7 +38,7 @@ func TestTokensMatchProse(t *testing.T) {
 				prose.WithSegmentation(false), prose.WithTagging(false), prose.WithExtraction(false))
 			require.NoError(t, err)
 			want := doc.Tokens()
-			got, _ := a.tk.tokens(nil, nil, text)
+			got, _ := a.st.Load().tk.tokens(nil, nil, text)
 			require.Len(t, got, len(want), "pass %d: %q", pass, text)
 			last := 0
 			for i, tok := range got {
@@ -95,9 +95,9 @@ func TestMayMatch(t *testing.T) {
 	}
 	checked := 0
 	for w := range words {
-		if _, ok := a.tk.vocab[english.Stem(w, false)]; ok {
+		if _, ok := a.st.Load().tk.vocab[english.Stem(w, false)]; ok {
 			checked++
-			assert.True(t, a.tk.mayMatch(w), "%q stems to %q", w, english.Stem(w, false))
+			assert.True(t, a.st.Load().tk.mayMatch(w), "%q stems to %q", w, english.Stem(w, false))
 		}
 	}
 	assert.Greater(t, checked, 1000)

@@ -95,7 +95,7 @@ func defaultConfig() Config {
 // flagValues are the flags `serve` (and the commands that load the config)
 // accept; only flags given on the command line override.
 type flagValues struct {
-	config, httpAddr, kafkaBrokers, embeddedAddr, dataDir, logLevel, taxonomy string
+	config, httpAddr, kafkaBrokers, embeddedAddr, dataDir, logLevel, taxonomy, model string
 }
 
 func (f *flagValues) register(fs *flag.FlagSet) {
@@ -106,6 +106,7 @@ func (f *flagValues) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.dataDir, "data-dir", "", "data directory (env CORRIDOR_DATA_DIR, default ./var)")
 	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error (env CORRIDOR_LOG_LEVEL, default info)")
 	fs.StringVar(&f.taxonomy, "taxonomy", "", "theme taxonomy YAML; empty uses the embedded default (env CORRIDOR_NLP_TAXONOMY)")
+	fs.StringVar(&f.model, "model", "", "trained theme model from `corridor train` (env CORRIDOR_NLP_MODEL)")
 }
 
 // loadConfig applies defaults, file, env and the flags that were set, then
@@ -143,6 +144,7 @@ func loadConfig(fs *flag.FlagSet, f *flagValues, getenv func(string) string, env
 	setStr(&cfg.LogLevel, "CORRIDOR_LOG_LEVEL")
 	setStr(&cfg.LogFormat, "CORRIDOR_LOG_FORMAT")
 	setStr(&cfg.NLP.Taxonomy, "CORRIDOR_NLP_TAXONOMY")
+	setStr(&cfg.NLP.Model, "CORRIDOR_NLP_MODEL")
 	setStr(&cfg.PprofAddr, "CORRIDOR_PPROF_ADDR")
 	if v := getenv("CORRIDOR_KAFKA_BROKERS"); v != "" {
 		cfg.Kafka.Brokers = splitList(v)
@@ -165,6 +167,8 @@ func loadConfig(fs *flag.FlagSet, f *flagValues, getenv func(string) string, env
 			cfg.LogLevel = f.logLevel
 		case "taxonomy":
 			cfg.NLP.Taxonomy = f.taxonomy
+		case "model":
+			cfg.NLP.Model = f.model
 		}
 	})
 

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -52,8 +53,26 @@ func freePort(t *testing.T) string {
 
 type gatewayProc struct {
 	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	logs *syncBuffer
 	done chan error
+}
+
+// syncBuffer is a bytes.Buffer safe to read while the process writes it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 const (
@@ -80,7 +99,7 @@ func startServeArgs(t *testing.T, bin string, env []string, args ...string) *gat
 	require.NotEmpty(t, httpAddr, "--http-addr is required")
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	p := &gatewayProc{cmd: cmd, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	p := &gatewayProc{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
 	cmd.Stdout = p.logs
 	cmd.Stderr = p.logs
 	require.NoError(t, cmd.Start())

@@ -3,6 +3,7 @@
 //	corridor serve   [flags]   run the webhook gateway (embedded broker unless --kafka-brokers)
 //	corridor broker  [flags]   run the development Kafka-protocol broker alone
 //	corridor tag     [flags]   analyze JSON lines {"id","text"} from stdin
+//	corridor train   [flags]   learn a theme model from labeled examples
 //	corridor sign    [flags]   print the vendor signature headers for a body on stdin
 //	corridor poll    --once [--connector ID]   poll review connectors once
 //	corridor retag   [flags]   replay the raw topic through the current decoders and NLP
@@ -47,6 +48,7 @@ commands:
   serve     run the webhook gateway (starts an embedded Kafka-protocol broker unless --kafka-brokers is set)
   broker    run the development Kafka-protocol broker alone
   tag       read JSON lines {"id":..,"text":..} on stdin, write one analysis per line
+  train     learn a theme model from labeled examples (--format jsonl|semeval2014|semeval2015 --in FILE --out MODEL)
   sign      print the signature headers a vendor would send for the body on stdin
   poll      poll review connectors once (--once [--connector ID]); serve polls continuously
   retag     replay corridor.raw.v1 through the current decoders and NLP into corridor.feedback.v1
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runBroker(ctx, rest, stderr)
 	case "tag":
 		return runTag(rest, stdin, stdout, stderr)
+	case "train":
+		return runTrain(rest, stdout, stderr)
 	case "sign":
 		return runSign(rest, stdin, stdout, stderr)
 	case "poll":

@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,6 +59,32 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	analyzer, err := nlp.New(cfg.NLP)
 	if err != nil {
 		return err
+	}
+	// SIGHUP, or a change to the taxonomy or model file, reloads them; a bad
+	// file keeps the running ones.
+	reloadCtx, stopReload := context.WithCancel(ctx)
+	defer stopReload()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-reloadCtx.Done():
+				return
+			case <-hup:
+				if err := analyzer.Reload(); err != nil {
+					log.Error("reload on SIGHUP failed; keeping the running taxonomy and model", "err", err)
+				} else {
+					log.Info("taxonomy and model reloaded", "taxonomy", cfg.NLP.Taxonomy, "model", cfg.NLP.Model)
+				}
+			}
+		}
+	}()
+	if cfg.NLP.Taxonomy != "" || cfg.NLP.Model != "" {
+		go analyzer.Watch(reloadCtx, 5*time.Second, func(err error) {
+			log.Error("taxonomy or model file changed but does not load; keeping the running ones", "err", err)
+		})
 	}
 	kafkaSink, err := sink.NewKafka(cfg.Kafka)
 	if err != nil {

@@ -30,6 +30,8 @@ func runTag(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg := nlp.NewDefaultConfig()
 	fs.StringVar(&cfg.Taxonomy, "taxonomy", "", "theme taxonomy YAML; empty uses the embedded default")
 	fs.IntVar(&cfg.MaxTextBytes, "max-text-bytes", cfg.MaxTextBytes, "longer texts are truncated before analysis")
+	fs.StringVar(&cfg.Model, "model", "", "theme model from `corridor train`; empty uses the taxonomy rules alone")
+	fs.StringVar(&cfg.ModelMode, "model-mode", cfg.ModelMode, "with --model: combine (rule themes and model themes) or replace (model themes only)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
