@@ -125,7 +125,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Name: "corridor_spool_replay_errors_total",
 		Help: "Failed attempts to deliver spooled entries to Kafka.",
 	})
-	version, revision := buildInfo()
+	version, revision := BuildInfo()
 	f.NewGauge(prometheus.GaugeOpts{
 		Name:        "corridor_build_info",
 		Help:        "Build of the running binary; always 1.",
@@ -134,7 +134,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func buildInfo() (version, revision string) {
+// BuildInfo reports the module version and VCS revision of the running
+// binary ("devel" and "unknown" when not recorded).
+func BuildInfo() (version, revision string) {
 	version, revision = "devel", unknownLabel
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {

@@ -381,3 +381,19 @@ func buildSources(cfg Config, m *gateway.Metrics) ([]gateway.Source, error) {
 	}
 	return out, errors.Join(errs...)
 }
+
+// configError lists every configuration problem, one per line.
+func configError(err error) error {
+	return fmt.Errorf("invalid configuration:\n  - %s", strings.ReplaceAll(err.Error(), "\n", "\n  - "))
+}
+
+// loadWithSources loads the configuration and builds its webhook sources,
+// reporting every problem of both at once.
+func loadWithSources(fs *flag.FlagSet, fv *flagValues, m *gateway.Metrics) (Config, []gateway.Source, error) {
+	cfg, err := loadConfig(fs, fv, os.Getenv, os.Environ())
+	sources, srcErr := buildSources(cfg, m)
+	if err = errors.Join(err, srcErr); err != nil {
+		return cfg, nil, configError(err)
+	}
+	return cfg, sources, nil
+}

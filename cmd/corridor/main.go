@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/corridorhq/corridor/gateway"
 )
 
 // errUsage marks command-line mistakes (exit 2).
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "retag":
 		return runRetag(ctx, rest, stdout, stderr)
 	case "version":
-		v, r := version()
+		v, r := gateway.BuildInfo()
 		fmt.Fprintf(stdout, "corridor %s (%s)\n", v, r)
 		return nil
 	case "help", "-h", "--help":

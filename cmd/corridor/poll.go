@@ -129,7 +129,7 @@ func runPoll(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	cfg, err := loadConfig(fs, &fv, os.Getenv, os.Environ())
 	if err != nil {
-		return fmt.Errorf("invalid configuration:\n  - %s", strings.ReplaceAll(err.Error(), "\n", "\n  - "))
+		return configError(err)
 	}
 	if len(cfg.Connectors) == 0 {
 		return fmt.Errorf("%w: no connectors configured (the `connectors:` list of the config)", errUsage)

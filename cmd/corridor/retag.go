@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,10 +31,9 @@ func runRetag(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *bump < 1 {
 		return fmt.Errorf("%w: --bump must be >= 1", errUsage)
 	}
-	cfg, err := loadConfig(fs, &fv, os.Getenv, os.Environ())
-	sources, srcErr := buildSources(cfg, nil)
-	if err = errors.Join(err, srcErr); err != nil {
-		return fmt.Errorf("invalid configuration:\n  - %s", strings.ReplaceAll(err.Error(), "\n", "\n  - "))
+	cfg, sources, err := loadWithSources(fs, &fv, nil)
+	if err != nil {
+		return err
 	}
 	if len(cfg.Kafka.Brokers) == 0 {
 		return fmt.Errorf("%w: retag reads and writes the broker serve uses: set --kafka-brokers (the embedded broker of `make run` is 127.0.0.1:9092)", errUsage)

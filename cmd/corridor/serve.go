@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,13 +34,12 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(fs, &fv, os.Getenv, os.Environ())
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := gateway.NewMetrics(reg)
-	sources, srcErr := buildSources(cfg, metrics)
-	if err = errors.Join(err, srcErr); err != nil {
-		return fmt.Errorf("invalid configuration:\n  - %s", strings.ReplaceAll(err.Error(), "\n", "\n  - "))
+	cfg, sources, err := loadWithSources(fs, &fv, metrics)
+	if err != nil {
+		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
 
