@@ -12,6 +12,7 @@ import (
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/all"
+	"github.com/corridorhq/corridor/connectors/connectortest"
 	"github.com/corridorhq/corridor/gateway"
 	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/sink/sinktest"
@@ -36,17 +37,13 @@ var pipelineCases = []pipelineCase{
 	{"generic", ""},
 }
 
+// fixtureFor returns the named fixture of source, or its first one.
 func fixtureFor(b *testing.B, source, name string) []byte {
 	b.Helper()
 	dir := filepath.Join("..", "connectors", source, "testdata")
 	if name == "" {
-		paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-		for _, p := range paths {
-			if filepath.Ext(p[:len(p)-len(".json")]) != ".golden" && filepath.Base(p) != "signatures.json" {
-				name = filepath.Base(p)
-				break
-			}
-		}
+		body, _ := connectortest.Sample(b, source, dir)
+		return body
 	}
 	body, err := os.ReadFile(filepath.Join(dir, name))
 	if err != nil {

@@ -83,16 +83,12 @@ func (p *Pipeline) Prepare(ctx context.Context, src *Source, raw *sink.Raw, req 
 		}
 		return b, nil
 	}
-	if src.Enricher != nil && len(recs) > 0 {
-		ectx, cancel := context.WithTimeout(ctx, p.enrichTimeout)
-		recs, err = src.Enricher.Enrich(ectx, recs)
-		cancel()
-		switch {
-		case errors.Is(err, connectors.ErrIgnored):
-			b.Ignored, recs = err, nil
-		case err != nil:
-			return nil, err
-		}
+	recs, err = p.fromAPI(ctx, src, recs)
+	switch {
+	case errors.Is(err, connectors.ErrIgnored):
+		b.Ignored, recs = err, nil
+	case err != nil:
+		return nil, err
 	}
 	ids := make([]string, 0, len(recs))
 	for i := range recs {
@@ -203,25 +199,12 @@ func (p *Pipeline) DeadLetter(ctx context.Context, raw *sink.Raw, reason, msg st
 // request is not verified again: it was verified when it arrived, and its
 // secret may have been rotated since.
 func (p *Pipeline) Retag(ctx context.Context, src *Source, raw *sink.Raw, bump int64) ([]feedback.Record, []sink.Message, error) {
-	req := connectors.Request{
-		Method:      raw.Method,
-		URI:         raw.URI,
-		ContentType: mediaType(raw.ContentType),
-		Header:      raw.Header,
-		Body:        raw.Body,
-		ReceivedAt:  raw.ReceivedAt,
-	}
-	recs, err := src.Decoder.Decode(ctx, req)
+	recs, err := src.Decoder.Decode(ctx, requestOf(raw))
 	if err != nil {
 		return nil, nil, err
 	}
-	if src.Enricher != nil && len(recs) > 0 {
-		ectx, cancel := context.WithTimeout(ctx, p.enrichTimeout)
-		recs, err = src.Enricher.Enrich(ectx, recs)
-		cancel()
-		if err != nil {
-			return nil, nil, err
-		}
+	if recs, err = p.fromAPI(ctx, src, recs); err != nil {
+		return nil, nil, err
 	}
 	msgs := make([]sink.Message, 0, len(recs))
 	for i := range recs {
@@ -238,4 +221,27 @@ func (p *Pipeline) Retag(ctx context.Context, src *Source, raw *sink.Raw, bump i
 		msgs = append(msgs, m)
 	}
 	return recs, msgs, nil
+}
+
+// fromAPI completes recs from the vendor API when the source needs it,
+// bounded by the enrich timeout.
+func (p *Pipeline) fromAPI(ctx context.Context, src *Source, recs []feedback.Record) ([]feedback.Record, error) {
+	if src.Enricher == nil || len(recs) == 0 {
+		return recs, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.enrichTimeout)
+	defer cancel()
+	return src.Enricher.Enrich(ctx, recs)
+}
+
+// requestOf is the decoder's view of a received (or replayed) request.
+func requestOf(raw *sink.Raw) connectors.Request {
+	return connectors.Request{
+		Method:      raw.Method,
+		URI:         raw.URI,
+		ContentType: mediaType(raw.ContentType),
+		Header:      raw.Header,
+		Body:        raw.Body,
+		ReceivedAt:  raw.ReceivedAt,
+	}
 }

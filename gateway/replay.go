@@ -55,7 +55,16 @@ func (s *Server) RunReplayer(ctx context.Context) error {
 func (s *Server) Drain(ctx context.Context) error {
 	p := s.pipeline
 	for p.spool != nil && p.spool.Pending() {
-		if _, err := p.replayOnce(ctx); err != nil {
+		n, err := p.replayOnce(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			// Only entries whose fsync failed remain; they are not readable
+			// and stay on disk for the next start.
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}

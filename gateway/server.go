@@ -289,14 +289,7 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(wait.Seconds()+0.999))))
 		return s.reject(c, label, raw, fmt.Errorf("%w: %g requests/s for %s", errRateLimited, src.Config.RateLimit, name))
 	}
-	req := connectors.Request{
-		Method:      raw.Method,
-		URI:         raw.URI,
-		ContentType: mediaType(rawCT),
-		Header:      header,
-		Body:        body,
-		ReceivedAt:  raw.ReceivedAt,
-	}
+	req := requestOf(raw)
 	if src.Handshaker != nil {
 		resp, handled, err := src.Handshaker.Handshake(req)
 		if err != nil {
@@ -361,11 +354,10 @@ func (s *Server) reject(c *fiber.Ctx, label string, raw *sink.Raw, err error) er
 	if f.dlq {
 		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.WriteTimeout)
 		defer cancel()
-		if dlqErr := s.pipeline.DeadLetter(ctx, raw, f.reason, err.Error()); dlqErr != nil {
-			// The sender still gets the true answer; the loss is counted in
-			// corridor_sink_messages_total{stream="dlq",outcome="failed"}.
-			_ = dlqErr
-		}
+		// The sender gets the true answer whatever happens here; a failed
+		// dead-letter write is counted in
+		// corridor_sink_messages_total{stream="dlq",outcome="failed"}.
+		_ = s.pipeline.DeadLetter(ctx, raw, f.reason, err.Error())
 	}
 	if f.retry && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(s.cfg.RetryAfter.Seconds())))
