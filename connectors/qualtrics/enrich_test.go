@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,87 +18,23 @@ import (
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/connectortest"
 	"github.com/corridorhq/corridor/connectors/internal/vendorapi"
+	"github.com/corridorhq/corridor/connectors/internal/vendorapi/vendorapitest"
 	"github.com/corridorhq/corridor/gateway/feedback"
 )
 
 const apiToken = "qx-api-token-DO-NOT-LOG"
 
-// fakeAPI serves testdata/api as a Qualtrics data center: GET
-// /API/v3/<path> answers testdata/api/<path>.json, 404 when absent.
-// Handlers registered for a path answer instead, in turn (the last
-// repeats).
-type fakeAPI struct {
-	*httptest.Server
-	mu       sync.Mutex
-	calls    map[string]int
-	handlers map[string][]http.HandlerFunc
-}
+type fakeAPI = vendorapitest.API
 
+// newFakeAPI serves testdata/api the way the vendor's API answers.
 func newFakeAPI(t *testing.T) *fakeAPI {
 	t.Helper()
-	f := &fakeAPI{calls: map[string]int{}, handlers: map[string][]http.HandlerFunc{}}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeAPI) on(path string, hs ...http.HandlerFunc) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.handlers[path] = hs
-}
-
-func (f *fakeAPI) count(path string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[path]
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	n := f.calls[r.URL.Path]
-	f.calls[r.URL.Path]++
-	hs := f.handlers[r.URL.Path]
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	if r.Method != http.MethodGet || r.Header.Get("X-API-TOKEN") != apiToken {
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"meta":{"httpStatus":"401 - Unauthorized","error":{"errorMessage":"Invalid API token.","errorCode":"AUTH_1"}}}`))
-		return
-	}
-	if len(hs) > 0 {
-		hs[min(n, len(hs)-1)](w, r)
-		return
-	}
-	rel, ok := strings.CutPrefix(r.URL.Path, "/API/v3/")
-	if !ok || strings.Contains(rel, "..") {
-		http.NotFound(w, r)
-		return
-	}
-	b, err := os.ReadFile(filepath.Join("testdata", "api", filepath.FromSlash(rel)+".json"))
-	if err != nil {
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"meta":{"httpStatus":"404 - Not Found","error":{"errorMessage":"Response not found.","errorCode":"RCE_1"}}}`))
-		return
-	}
-	_, _ = w.Write(b)
-}
-
-type recorder struct {
-	mu       sync.Mutex
-	outcomes []string
-}
-
-func (r *recorder) ObserveCall(outcome string, _ time.Duration) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.outcomes = append(r.outcomes, outcome)
-}
-
-func (r *recorder) get() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.outcomes...)
+	return vendorapitest.New(t, vendorapitest.Config{
+		Prefix:       "/API/v3/",
+		Authorized:   func(r *http.Request) bool { return r.Header.Get("X-API-TOKEN") == apiToken },
+		Unauthorized: `{"meta":{"httpStatus":"401 - Unauthorized","error":{"errorMessage":"Invalid API token.","errorCode":"AUTH_1"}}}`,
+		NotFound:     `{"meta":{"httpStatus":"404 - Not Found","error":{"errorMessage":"Response not found.","errorCode":"RCE_1"}}}`,
+	})
 }
 
 // enricher builds a decoder against api with a fast backoff; edit adjusts
@@ -138,7 +73,7 @@ func TestEnrichGolden(t *testing.T) {
 	for _, fx := range formFixtures(t) {
 		t.Run(fx.name, func(t *testing.T) {
 			api := newFakeAPI(t)
-			obs := &recorder{}
+			obs := &vendorapitest.Recorder{}
 			d := enricher(t, api, connectortest.ReceivedAt, obs, nil)
 			in := fixtureRecords(t, d, fx.name)
 			before, err := json.Marshal(in)
@@ -148,7 +83,7 @@ func TestEnrichGolden(t *testing.T) {
 			require.NoError(t, err)
 			connectortest.CheckRecords(t, recs)
 			require.Len(t, recs, 1)
-			assert.Equal(t, []string{connectors.OutcomeOK, connectors.OutcomeOK}, obs.get(), "response, then survey")
+			assert.Equal(t, []string{connectors.OutcomeOK, connectors.OutcomeOK}, obs.Outcomes(), "response, then survey")
 			after, _ := json.Marshal(in)
 			assert.JSONEq(t, string(before), string(after), "Enrich must not change its input")
 
@@ -220,7 +155,7 @@ func TestEnrichCustomerFromExternalReference(t *testing.T) {
 	b, err := os.ReadFile("testdata/api/surveys/SV_8dK2aBcDeF/responses/R_2xY9qRtUvW.json")
 	require.NoError(t, err)
 	edited := strings.Replace(string(b), `"customer_id": "C-31877",`, "", 1)
-	api.on("/API/v3/surveys/SV_8dK2aBcDeF/responses/R_2xY9qRtUvW", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
+	api.On("/API/v3/surveys/SV_8dK2aBcDeF/responses/R_2xY9qRtUvW", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
 	d := enricher(t, api, connectortest.ReceivedAt, nil, nil)
 	recs, err := d.Enrich(t.Context(), fixtureRecords(t, d, "completed_response"))
 	require.NoError(t, err)
@@ -232,7 +167,7 @@ func TestEnrichNPSOffScale(t *testing.T) {
 	b, err := os.ReadFile("testdata/api/surveys/SV_8dK2aBcDeF/responses/R_2xY9qRtUvW.json")
 	require.NoError(t, err)
 	edited := strings.Replace(string(b), `"QID1": 3,`, `"QID1": 11,`, 1)
-	api.on("/API/v3/surveys/SV_8dK2aBcDeF/responses/R_2xY9qRtUvW", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
+	api.On("/API/v3/surveys/SV_8dK2aBcDeF/responses/R_2xY9qRtUvW", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
 	d := enricher(t, api, connectortest.ReceivedAt, nil, nil)
 	recs, err := d.Enrich(t.Context(), fixtureRecords(t, d, "completed_response"))
 	require.NoError(t, err)
@@ -251,21 +186,21 @@ func TestEnrichCachesSurvey(t *testing.T) {
 		_, err := d.Enrich(t.Context(), fixtureRecords(t, d, "completed_response"))
 		require.NoError(t, err)
 	}
-	assert.Equal(t, 3, api.count(respPath))
-	assert.Equal(t, 1, api.count(surveyPath))
+	assert.Equal(t, 3, api.Count(respPath))
+	assert.Equal(t, 1, api.Count(surveyPath))
 
 	now = now.Add(surveyCacheTTL + time.Second)
 	_, err := d.Enrich(t.Context(), fixtureRecords(t, d, "completed_response"))
 	require.NoError(t, err)
-	assert.Equal(t, 2, api.count(surveyPath), "refetched after the TTL")
+	assert.Equal(t, 2, api.Count(surveyPath), "refetched after the TTL")
 
 	b, err := os.ReadFile("testdata/api/surveys/SV_8dK2aBcDeF/responses/R_2xY9qRtUvW.json")
 	require.NoError(t, err)
 	edited := strings.Replace(string(b), `"QID2_TEXT"`, `"QID77_TEXT"`, 1)
-	api.on(respPath, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
+	api.On(respPath, func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
 	recs, err := d.Enrich(t.Context(), fixtureRecords(t, d, "completed_response"))
 	require.NoError(t, err)
-	assert.Equal(t, 3, api.count(surveyPath), "an unknown question refetches the survey")
+	assert.Equal(t, 3, api.Count(surveyPath), "an unknown question refetches the survey")
 	assert.NotContains(t, recs[0].Text, "wrong door", "an answer to a question unknown even after refetching is skipped")
 }
 
@@ -347,13 +282,13 @@ func TestEnrichFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			api := newFakeAPI(t)
 			if tt.path != "" {
-				api.on(tt.path, tt.handlers...)
+				api.On(tt.path, tt.handlers...)
 			}
 			now := tt.now
 			if now == nil {
 				now = connectortest.ReceivedAt
 			}
-			obs := &recorder{}
+			obs := &vendorapitest.Recorder{}
 			d := enricher(t, api, now, obs, tt.edit)
 			ctx := t.Context()
 			if tt.ctx != nil {
@@ -362,7 +297,7 @@ func TestEnrichFailures(t *testing.T) {
 				defer cancel()
 			}
 			recs, err := d.Enrich(ctx, fixtureRecords(t, d, "completed_response"))
-			assert.Equal(t, tt.outcomes, obs.get(), "observed calls")
+			assert.Equal(t, tt.outcomes, obs.Outcomes(), "observed calls")
 			if tt.want == nil {
 				require.NoError(t, err)
 				require.Len(t, recs, 1)

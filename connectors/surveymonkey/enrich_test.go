@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,86 +18,23 @@ import (
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/connectortest"
 	"github.com/corridorhq/corridor/connectors/internal/vendorapi"
+	"github.com/corridorhq/corridor/connectors/internal/vendorapi/vendorapitest"
 	"github.com/corridorhq/corridor/gateway/feedback"
 )
 
 const apiToken = "sm-access-token-DO-NOT-LOG"
 
-// fakeAPI serves testdata/api as the SurveyMonkey API: GET /v3/<path>
-// answers testdata/api/<path>.json, 404 when absent. Handlers registered
-// for a path answer instead, in turn (the last repeats).
-type fakeAPI struct {
-	*httptest.Server
-	mu       sync.Mutex
-	calls    map[string]int
-	handlers map[string][]http.HandlerFunc
-}
+type fakeAPI = vendorapitest.API
 
+// newFakeAPI serves testdata/api the way the vendor's API answers.
 func newFakeAPI(t *testing.T) *fakeAPI {
 	t.Helper()
-	f := &fakeAPI{calls: map[string]int{}, handlers: map[string][]http.HandlerFunc{}}
-	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fakeAPI) on(path string, hs ...http.HandlerFunc) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.handlers[path] = hs
-}
-
-func (f *fakeAPI) count(path string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[path]
-}
-
-func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	n := f.calls[r.URL.Path]
-	f.calls[r.URL.Path]++
-	hs := f.handlers[r.URL.Path]
-	f.mu.Unlock()
-	if r.Method != http.MethodGet || r.Header.Get("Authorization") != "Bearer "+apiToken {
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"error":{"id":"1011","name":"Authorization Error","message":"The authorization token was not provided."}}`))
-		return
-	}
-	if len(hs) > 0 {
-		hs[min(n, len(hs)-1)](w, r)
-		return
-	}
-	rel, ok := strings.CutPrefix(r.URL.Path, "/v3/")
-	if !ok || strings.Contains(rel, "..") {
-		http.NotFound(w, r)
-		return
-	}
-	b, err := os.ReadFile(filepath.Join("testdata", "api", filepath.FromSlash(rel)+".json"))
-	if err != nil {
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"error":{"id":"1020","name":"Resource Not Found","message":"There was an error retrieving the requested resource."}}`))
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(b)
-}
-
-type recorder struct {
-	mu       sync.Mutex
-	outcomes []string
-}
-
-func (r *recorder) ObserveCall(outcome string, _ time.Duration) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.outcomes = append(r.outcomes, outcome)
-}
-
-func (r *recorder) get() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.outcomes...)
+	return vendorapitest.New(t, vendorapitest.Config{
+		Prefix:       "/v3/",
+		Authorized:   func(r *http.Request) bool { return r.Header.Get("Authorization") == "Bearer "+apiToken },
+		Unauthorized: `{"error":{"id":"1011","name":"Authorization Error","message":"The authorization token was not provided."}}`,
+		NotFound:     `{"error":{"id":"1020","name":"Resource Not Found","message":"There was an error retrieving the requested resource."}}`,
+	})
 }
 
 // enricher builds a decoder against api with a fast backoff; edit adjusts
@@ -139,7 +75,7 @@ func TestEnrichGolden(t *testing.T) {
 	for _, fx := range connectortest.Fixtures(t, "testdata") {
 		t.Run(fx.Name, func(t *testing.T) {
 			api := newFakeAPI(t)
-			obs := &recorder{}
+			obs := &vendorapitest.Recorder{}
 			d := enricher(t, api, connectortest.ReceivedAt, obs, nil)
 			in := fixtureRecords(t, d, fx.Name)
 			before, err := json.Marshal(in)
@@ -149,7 +85,7 @@ func TestEnrichGolden(t *testing.T) {
 			require.NoError(t, err)
 			connectortest.CheckRecords(t, recs)
 			require.Len(t, recs, 1)
-			assert.Equal(t, []string{connectors.OutcomeOK, connectors.OutcomeOK}, obs.get(), "response details, then survey details")
+			assert.Equal(t, []string{connectors.OutcomeOK, connectors.OutcomeOK}, obs.Outcomes(), "response details, then survey details")
 			after, _ := json.Marshal(in)
 			assert.JSONEq(t, string(before), string(after), "Enrich must not change its input")
 
@@ -223,23 +159,23 @@ func TestEnrichCachesSurveyDetails(t *testing.T) {
 		_, err := d.Enrich(t.Context(), fixtureRecords(t, d, "response_completed"))
 		require.NoError(t, err)
 	}
-	assert.Equal(t, 3, api.count("/v3/surveys/401234567/responses/118822334455/details"))
-	assert.Equal(t, 1, api.count(surveyPath), "survey details come from the cache")
+	assert.Equal(t, 3, api.Count("/v3/surveys/401234567/responses/118822334455/details"))
+	assert.Equal(t, 1, api.Count(surveyPath), "survey details come from the cache")
 
 	now = now.Add(surveyCacheTTL + time.Second)
 	_, err := d.Enrich(t.Context(), fixtureRecords(t, d, "response_completed"))
 	require.NoError(t, err)
-	assert.Equal(t, 2, api.count(surveyPath), "refetched after the TTL")
+	assert.Equal(t, 2, api.Count(surveyPath), "refetched after the TTL")
 
 	// A question the cached survey does not know (the survey was edited)
 	// refetches at once.
 	b, err := os.ReadFile("testdata/api/surveys/401234567/responses/118822334455/details.json")
 	require.NoError(t, err)
 	edited := strings.Replace(string(b), `"id": "152000102"`, `"id": "152000199"`, 1)
-	api.on("/v3/surveys/401234567/responses/118822334455/details", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
+	api.On("/v3/surveys/401234567/responses/118822334455/details", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(edited)) })
 	recs, err := d.Enrich(t.Context(), fixtureRecords(t, d, "response_completed"))
 	require.NoError(t, err)
-	assert.Equal(t, 3, api.count(surveyPath))
+	assert.Equal(t, 3, api.Count(surveyPath))
 	assert.NotContains(t, recs[0].Text, "driver was friendly", "an answer to a question unknown even after refetching is skipped")
 }
 
@@ -314,13 +250,13 @@ func TestEnrichFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			api := newFakeAPI(t)
 			if tt.path != "" {
-				api.on(tt.path, tt.handlers...)
+				api.On(tt.path, tt.handlers...)
 			}
 			now := tt.now
 			if now == nil {
 				now = connectortest.ReceivedAt
 			}
-			obs := &recorder{}
+			obs := &vendorapitest.Recorder{}
 			d := enricher(t, api, now, obs, tt.edit)
 			ctx := t.Context()
 			if tt.ctx != nil {
@@ -329,7 +265,7 @@ func TestEnrichFailures(t *testing.T) {
 				defer cancel()
 			}
 			recs, err := d.Enrich(ctx, fixtureRecords(t, d, "response_completed"))
-			assert.Equal(t, tt.outcomes, obs.get(), "observed calls")
+			assert.Equal(t, tt.outcomes, obs.Outcomes(), "observed calls")
 			if tt.want == nil {
 				require.NoError(t, err)
 				require.Len(t, recs, 1)
