@@ -37,12 +37,13 @@ type KafkaConfig struct {
 	Topics Topics `yaml:"topics"`
 	// ReplicationFactor of topics Corridor creates. Default: 1 (use 3 on a real cluster).
 	ReplicationFactor int `yaml:"replication_factor"`
-	// BatchTimeout is how long a partial batch waits for more messages from
-	// concurrent requests before it is sent. Default: 2ms.
+	// BatchTimeout is how long the producer, when idle, waits for more
+	// concurrent writes before it sends. Under load, writes that arrive
+	// while a produce request is in flight go together in the next one
+	// anyway, so this only matters at low rates. Default: 0 (send at once).
 	BatchTimeout time.Duration `yaml:"batch_timeout"`
-	// BatchSize is the most messages sent in one partition batch. kafka-go
-	// preallocates this many messages for every new batch, so a large value
-	// with many small batches is mostly garbage. Default: 100.
+	// BatchSize is the most messages of one partition in one produce
+	// request; the rest wait for the next request. Default: 1000.
 	BatchSize int `yaml:"batch_size"`
 	// Compression codec: none, gzip, snappy, lz4 or zstd. Default: snappy.
 	Compression string `yaml:"compression"`
@@ -59,8 +60,7 @@ func NewDefaultKafkaConfig() KafkaConfig {
 			DLQ:      Topic{Name: "corridor.dlq.v1", Partitions: 3},
 		},
 		ReplicationFactor: 1,
-		BatchTimeout:      2 * time.Millisecond,
-		BatchSize:         100,
+		BatchSize:         1000,
 		Compression:       "snappy",
 		DialTimeout:       3 * time.Second,
 	}
@@ -101,8 +101,8 @@ func (c KafkaConfig) Validate() error {
 	if c.ReplicationFactor < 1 {
 		errs = append(errs, fmt.Errorf("replication_factor: %d, must be >= 1", c.ReplicationFactor))
 	}
-	if c.BatchTimeout <= 0 {
-		errs = append(errs, fmt.Errorf("batch_timeout: %v, must be > 0", c.BatchTimeout))
+	if c.BatchTimeout < 0 || c.BatchTimeout > time.Second {
+		errs = append(errs, fmt.Errorf("batch_timeout: %v, must be between 0 and 1s", c.BatchTimeout))
 	}
 	if c.BatchSize < 1 {
 		errs = append(errs, fmt.Errorf("batch_size: %d, must be >= 1", c.BatchSize))
@@ -116,11 +116,12 @@ func (c KafkaConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Kafka is a Sink backed by one kafka-go Writer shared by all requests.
+// Kafka is a Sink that sends the messages of all concurrent writes together:
+// one produce request per leader broker per round trip (see producer).
 type Kafka struct {
-	cfg    KafkaConfig
-	writer *kafka.Writer
-	client *kafka.Client
+	cfg      KafkaConfig
+	client   *kafka.Client
+	producer *producer
 }
 
 var _ Sink = (*Kafka)(nil)
@@ -136,47 +137,21 @@ func NewKafka(cfg KafkaConfig) (*Kafka, error) {
 	transport := &kafka.Transport{
 		Dial:        (&net.Dialer{Timeout: cfg.DialTimeout}).DialContext,
 		ClientID:    "corridor",
-		MetadataTTL: 30 * time.Second,
+		MetadataTTL: 10 * time.Second,
 	}
-	w := &kafka.Writer{
-		Addr:         kafka.TCP(cfg.Brokers...),
-		Balancer:     &kafka.Murmur2Balancer{Consistent: true},
-		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: cfg.BatchTimeout,
-		BatchSize:    cfg.BatchSize,
-		BatchBytes:   1 << 20, // the broker's default message.max.bytes
-		Compression:  codecs[cfg.Compression],
-		Transport:    transport,
-		// The request context bounds every write; these only bound one
-		// network operation.
-		ReadTimeout:  10 * time.Second,
-		WriteTimeout: 10 * time.Second,
-		MaxAttempts:  3,
-	}
-	return &Kafka{
-		cfg:    cfg,
-		writer: w,
-		client: &kafka.Client{Addr: kafka.TCP(cfg.Brokers...), Timeout: 5 * time.Second, Transport: transport},
-	}, nil
+	addr := kafka.TCP(cfg.Brokers...)
+	client := &kafka.Client{Addr: addr, Timeout: 5 * time.Second, Transport: transport}
+	return &Kafka{cfg: cfg, client: client, producer: newProducer(transport, addr, client, cfg)}, nil
 }
 
-// Write sends msgs and waits for acks=all, or until ctx ends.
+// Write sends msgs with acks=all and waits for the acknowledgement of every
+// one, or until ctx ends. Messages are partitioned by key with murmur2 (the
+// Java client's default), so one customer's records stay on one partition.
 func (k *Kafka) Write(ctx context.Context, msgs ...Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	km := make([]kafka.Message, len(msgs))
-	for i, m := range msgs {
-		km[i] = kafka.Message{Topic: m.Topic, Key: m.Key, Value: m.Value}
-		if len(m.Headers) > 0 {
-			hs := make([]kafka.Header, len(m.Headers))
-			for j, h := range m.Headers {
-				hs[j] = kafka.Header{Key: h.Key, Value: h.Value}
-			}
-			km[i].Headers = hs
-		}
-	}
-	if err := k.writer.WriteMessages(ctx, km...); err != nil {
+	if err := k.producer.write(ctx, msgs); err != nil {
 		return fmt.Errorf("sink: write %d messages: %w", len(msgs), err)
 	}
 	return nil
@@ -215,13 +190,15 @@ func (k *Kafka) EnsureTopics(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Stats exposes the writer's counters for the metrics collector.
-func (k *Kafka) Stats() kafka.WriterStats { return k.writer.Stats() }
+// Stats returns the producer's cumulative counts.
+func (k *Kafka) Stats() ProducerStats { return k.producer.snapshot() }
 
-// Close flushes pending batches and closes the writer.
+// Close stops taking writes, waits for the queued ones to finish (each is
+// bounded by its writer's context) and closes the broker connections.
 func (k *Kafka) Close() error {
-	if err := k.writer.Close(); err != nil {
-		return fmt.Errorf("sink: close writer: %w", err)
+	k.producer.close()
+	if t, ok := k.client.Transport.(*kafka.Transport); ok {
+		t.CloseIdleConnections()
 	}
 	return nil
 }

@@ -1,0 +1,120 @@
+package sink_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/corridorhq/corridor/gateway/sink"
+	"github.com/corridorhq/corridor/gateway/sink/sinktest"
+)
+
+// Many concurrent writers, each writing its own key in sequence: every
+// message arrives once, the messages of one key keep their order and stay
+// on one partition, and the producer sends far fewer requests than
+// messages (one produce request carries the writes of many requests).
+func TestIntegrationProducerBatchesConcurrentWritesInOrder(t *testing.T) {
+	b := sinktest.StartBroker(t)
+	k := newSink(t, b.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, k.EnsureTopics(ctx))
+
+	const writers, each = 48, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("customer-%02d", w)
+			for i := range each {
+				fb := sink.Message{Topic: "corridor.feedback.v1", Key: []byte(key), Value: []byte(strconv.Itoa(i)),
+					Headers: []sink.Header{{Key: "ce_id", Value: []byte(key + "/" + strconv.Itoa(i))}}}
+				raw := sink.Message{Topic: "corridor.raw.v1", Key: []byte(key), Value: []byte("raw " + strconv.Itoa(i))}
+				if err := k.Write(ctx, raw, fb); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+
+	got := sinktest.WaitFor(t, b.Addr(), "corridor.feedback.v1", writers*each, 20*time.Second)
+	require.Len(t, got, writers*each)
+	next := map[string]int{}
+	partition := map[string]int{}
+	for _, m := range got {
+		key := string(m.Key)
+		i, err := strconv.Atoi(string(m.Value))
+		require.NoError(t, err)
+		if p, seen := partition[key]; seen {
+			assert.Equal(t, p, m.Partition, "key %s moved partition", key)
+		}
+		partition[key] = m.Partition
+		assert.Equal(t, next[key], i, "key %s out of order", key)
+		next[key] = i + 1
+		assert.Equal(t, key+"/"+string(m.Value), sinktest.Header(m, "ce_id"))
+	}
+	assert.Len(t, next, writers)
+	raws := sinktest.WaitFor(t, b.Addr(), "corridor.raw.v1", writers*each, 20*time.Second)
+	assert.Len(t, raws, writers*each)
+
+	st := k.Stats()
+	assert.Equal(t, int64(2*writers*each), st.Messages)
+	assert.Less(t, st.Requests, st.Messages/2, "produce requests should carry many writes each")
+	assert.Zero(t, st.Errors)
+}
+
+// A message larger than the broker accepts fails for good (the caller must
+// not spool it forever), and does not hold up the writes queued with it.
+func TestIntegrationProducerTooLargeIsPermanent(t *testing.T) {
+	b := sinktest.StartBroker(t)
+	k := newSink(t, b.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, k.EnsureTopics(ctx))
+
+	noise := make([]byte, 3<<20) // incompressible, so snappy cannot shrink it under the limit
+	_, _ = rand.NewChaCha8([32]byte{1}).Read(noise)
+	big := sink.Message{Topic: "corridor.feedback.v1", Key: []byte("k"), Value: noise}
+	small := sink.Message{Topic: "corridor.feedback.v1", Key: []byte("k"), Value: []byte("small")}
+	var wg sync.WaitGroup
+	var bigErr, smallErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); bigErr = k.Write(ctx, big) }()
+	go func() { defer wg.Done(); smallErr = k.Write(ctx, small) }()
+	wg.Wait()
+	require.Error(t, bigErr)
+	assert.True(t, sink.Permanent(bigErr), "got %v", bigErr)
+	require.NoError(t, smallErr)
+	got := sinktest.WaitFor(t, b.Addr(), "corridor.feedback.v1", 1, 10*time.Second)
+	require.Len(t, got, 1)
+	assert.Equal(t, "small", string(got[0].Value))
+}
+
+// After Close, writes fail at once instead of queueing forever.
+func TestIntegrationProducerClose(t *testing.T) {
+	b := sinktest.StartBroker(t)
+	k := newSink(t, b.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, k.EnsureTopics(ctx))
+	require.NoError(t, k.Write(ctx, sink.Message{Topic: "corridor.feedback.v1", Key: []byte("a"), Value: []byte("1")}))
+	require.NoError(t, k.Close())
+	err := k.Write(ctx, sink.Message{Topic: "corridor.feedback.v1", Key: []byte("a"), Value: []byte("2")})
+	require.Error(t, err)
+	assert.False(t, sink.Permanent(err), "a closed sink is not a bad message")
+}
