@@ -60,6 +60,10 @@ fuzz:
 			echo "fuzz $$pkg"; $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg || exit 1; \
 		fi; \
 	done
+	@for target in 'connectors FuzzDecodeJSONAgreesWithStdlib' 'connectors FuzzCheckShape' 'connectors/internal/wire FuzzUnquote'; do \
+		set -- $$target; echo "fuzz ./$$1 $$2"; \
+		$(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./$$1 || exit 1; \
+	done
 
 ## bench: every Go benchmark, for benchstat.
 bench:

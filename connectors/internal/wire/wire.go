@@ -9,9 +9,43 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 var null = []byte("null")
+
+// unquote decodes the JSON string literal b as json.Unmarshal would. A
+// literal without escapes, control bytes or invalid UTF-8 (nearly every
+// vendor string) is copied directly instead of going through the decoder a
+// second time.
+func unquote(b []byte) (string, error) {
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		in := b[1 : len(b)-1]
+		plain := true
+		for _, c := range in {
+			if c < 0x20 || c == '\\' || c == '"' || c >= utf8.RuneSelf {
+				plain = false
+				break
+			}
+		}
+		if plain || (utf8.Valid(in) && !hasSpecial(in)) {
+			return string(in), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(b, &s)
+	return s, err
+}
+
+// hasSpecial reports whether b holds a byte that needs the full decoder.
+func hasSpecial(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '\\' || c == '"' {
+			return true
+		}
+	}
+	return false
+}
 
 // ID is a vendor id sent either as a JSON string or a JSON number (Zendesk
 // and Delighted do both). Numbers keep their literal text, so large ids are
@@ -26,8 +60,8 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 		*id = ""
 		return nil
 	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		*id = ID(strings.TrimSpace(s))
@@ -68,8 +102,8 @@ func (s *Scalar) UnmarshalJSON(b []byte) error {
 	}
 	switch c := b[0]; {
 	case c == '"':
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
+		v, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		*s = Scalar{Value: v, Valid: true}
@@ -95,8 +129,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := unquote(bytes.TrimSpace(b))
+	if err != nil {
 		return fmt.Errorf("timestamp: %w", err)
 	}
 	if strings.TrimSpace(s) == "" {
@@ -195,8 +229,8 @@ func (s *Seconds) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
+		v, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		b = []byte(strings.TrimSpace(v))
@@ -232,8 +266,8 @@ func (m *Millis) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquote(b)
+		if err != nil {
 			return err
 		}
 		b = []byte(strings.TrimSpace(s))

@@ -148,3 +148,22 @@ func TestUnmarshalOptional(t *testing.T) {
 	assert.Equal(t, obj{A: 1}, v)
 	require.Error(t, UnmarshalOptional(json.RawMessage(`[1]`), &v))
 }
+
+// unquote must agree with encoding/json on every input: same string when
+// json accepts the literal, an error when it does not.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"caf\u00e9"`, `"café"`, "\"\xff\"", `"a\"b"`, `"tab	in"`, `""`, `"`, `x`, `"a"b"`, `"\ud800"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var want string
+		werr := json.Unmarshal(b, &want)
+		got, err := unquote(b)
+		if (werr == nil) != (err == nil) {
+			t.Fatalf("unquote(%q): err %v, json err %v", b, err, werr)
+		}
+		if werr == nil && got != want {
+			t.Fatalf("unquote(%q) = %q, json gives %q", b, got, want)
+		}
+	})
+}
