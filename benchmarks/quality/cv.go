@@ -43,6 +43,9 @@ func cvReport(w io.Writer, base, lex *nlp.Analyzer, o options) (err error) {
 	fmt.Fprintf(w, "5-fold cross-validation on Restaurants_Train_v2.xml (%d sentences), seed %d; micro P/R/F1 at CV-tuned thresholds\n", len(trainEx), o.seed)
 	fmt.Fprintf(w, "%-11s %-34s %-6s %6s %6s %6s %5s %6s  %s\n", "lexicon", "templates", "values", "P", "R", "F1", "C", "feats", "per-label F1")
 	for _, v := range vs {
+		if o.only != "" && !strings.Contains(strings.Join(v.t, "+"), o.only) {
+			continue
+		}
 		start := time.Now()
 		m, err := v.a.Train(trainEx, model.TrainOptions{Seed: o.seed, Templates: v.t, Binary: v.binary})
 		if err != nil {

@@ -70,6 +70,7 @@ type options struct {
 	seed int64
 	save string
 	skip map[string]bool
+	only string // cv: only the variants whose templates contain this
 }
 
 func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -81,6 +82,7 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&o.seed, "seed", 1, "training seed")
 	fs.StringVar(&o.save, "save", "", "if set, write the trained models into this folder")
 	fs.StringVar(&skip, "skip", "", "comma-separated rows to skip: semeval2014, semeval2015, uci")
+	fs.StringVar(&o.only, "cv-only", "", "with --cv: only the variants whose template list contains this text")
 	cv := fs.Bool("cv", false, "print cross-validation figures on the SemEval-2014 train file for feature variants (reads no test file) and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
