@@ -137,7 +137,7 @@ func NewKafka(cfg KafkaConfig) (*Kafka, error) {
 	transport := &kafka.Transport{
 		Dial:        (&net.Dialer{Timeout: cfg.DialTimeout}).DialContext,
 		ClientID:    "corridor",
-		MetadataTTL: 10 * time.Second,
+		MetadataTTL: 3 * time.Second, // how soon a moved partition leader is seen
 	}
 	addr := kafka.TCP(cfg.Brokers...)
 	client := &kafka.Client{Addr: addr, Timeout: 5 * time.Second, Transport: transport}

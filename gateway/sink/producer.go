@@ -207,7 +207,7 @@ func (p *producer) loop() {
 
 // metadataMaxAge is how long the producer routes with one metadata view
 // before it reads the transport's (itself refreshed every MetadataTTL).
-const metadataMaxAge = 5 * time.Second
+const metadataMaxAge = time.Second
 
 // covers reports whether meta knows every topic the waiters write.
 func covers(meta map[string]*topicMeta, ws []*waiter) bool {

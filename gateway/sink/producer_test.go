@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"strconv"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/sink/sinktest"
@@ -117,4 +119,63 @@ func TestIntegrationProducerClose(t *testing.T) {
 	err := k.Write(ctx, sink.Message{Topic: "corridor.feedback.v1", Key: []byte("a"), Value: []byte("2")})
 	require.Error(t, err)
 	assert.False(t, sink.Permanent(err), "a closed sink is not a bad message")
+}
+
+// On a three-broker cluster the producer sends one request per leader, and
+// when partition leaders move mid-stream, writes still succeed (after
+// NOT_LEADER retries) and each key's order holds.
+func TestIntegrationProducerLeaderMove(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.ListenFn(func(network, _ string) (net.Listener, error) {
+		return net.Listen(network, "127.0.0.1:0")
+	}))
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	k := newSink(t, c.ListenAddrs()...)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, k.EnsureTopics(ctx))
+
+	const writers, each = 12, 40
+	var wg sync.WaitGroup
+	errs := make(chan error, writers+3)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("customer-%02d", w)
+			for i := range each {
+				wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+				err := k.Write(wctx, sink.Message{Topic: "corridor.feedback.v1", Key: []byte(key), Value: []byte(strconv.Itoa(i))})
+				wcancel()
+				if err != nil {
+					errs <- fmt.Errorf("%s #%d: %w", key, i, err)
+					return
+				}
+				if i == each/2 && w == 0 {
+					// Move every partition to another broker, mid-stream.
+					for p := range int32(3) {
+						if err := c.MoveTopicPartition("corridor.feedback.v1", p, (p+1)%3); err != nil {
+							errs <- err
+						}
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	got := sinktest.WaitFor(t, c.ListenAddrs()[0], "corridor.feedback.v1", writers*each, 20*time.Second)
+	require.Len(t, got, writers*each)
+	next := map[string]int{}
+	for _, m := range got {
+		i, err := strconv.Atoi(string(m.Value))
+		require.NoError(t, err)
+		assert.Equal(t, next[string(m.Key)], i, "key %s out of order", m.Key)
+		next[string(m.Key)] = i + 1
+	}
+	assert.Len(t, next, writers)
+	assert.Positive(t, k.Stats().Retries, "the leader move should have been seen as NOT_LEADER and retried")
 }
