@@ -507,6 +507,8 @@ func TestDashboardUsesRealMetrics(t *testing.T) {
 		"corridor_nlp_analyze_duration_seconds", "corridor_nlp_themes_total", "corridor_sink_write_duration_seconds",
 		"corridor_sink_errors_total", "corridor_spool_records", "corridor_spool_bytes", "corridor_spool_oldest_age_seconds",
 		"corridor_spool_replayed_total", "corridor_enrich_calls_total", "corridor_build_info",
+		"corridor_kafka_produce_messages_total", "corridor_kafka_produce_requests_total",
+		"corridor_kafka_produce_retries_total", "corridor_kafka_produce_errors_total",
 	} {
 		if !families[want] {
 			t.Errorf("the dashboard never shows %s", want)

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/spool"
 )
 
@@ -172,6 +173,34 @@ func (o callObserver) ObserveCall(outcome string, d time.Duration) {
 	}
 	o.m.enrichCalls.WithLabelValues(o.source, outcome).Inc()
 	o.m.enrichDuration.WithLabelValues(o.source).Observe(d.Seconds())
+}
+
+// producerStats is implemented by sinks that batch writes into produce
+// requests (sink.Kafka).
+type producerStats interface {
+	Stats() sink.ProducerStats
+}
+
+// watchProducer exposes the Kafka producer's counters, read at scrape time.
+// messages/requests is how many messages one broker round trip carries.
+func (m *Metrics) watchProducer(p producerStats) {
+	f := promauto.With(m.reg)
+	f.NewCounterFunc(prometheus.CounterOpts{
+		Name: "corridor_kafka_produce_requests_total",
+		Help: "Produce requests sent to Kafka brokers (one per leader per round trip).",
+	}, func() float64 { return float64(p.Stats().Requests) })
+	f.NewCounterFunc(prometheus.CounterOpts{
+		Name: "corridor_kafka_produce_messages_total",
+		Help: "Messages Kafka acknowledged (acks=all).",
+	}, func() float64 { return float64(p.Stats().Messages) })
+	f.NewCounterFunc(prometheus.CounterOpts{
+		Name: "corridor_kafka_produce_retries_total",
+		Help: "Partition batches sent again after a retriable broker error (leader moved, not enough replicas, ...).",
+	}, func() float64 { return float64(p.Stats().Retries) })
+	f.NewCounterFunc(prometheus.CounterOpts{
+		Name: "corridor_kafka_produce_errors_total",
+		Help: "Produce requests that failed (broker unreachable, timeout) and partition batches refused for good.",
+	}, func() float64 { return float64(p.Stats().Errors) })
 }
 
 // watchSpool exposes what the spool holds as gauges read at scrape time.

@@ -170,6 +170,9 @@ func New(cfg Config, set Settings) (*Server, error) {
 	if set.Spool != nil {
 		m.watchSpool(set.Spool)
 	}
+	if ps, ok := set.Sink.(producerStats); ok {
+		m.watchProducer(ps)
+	}
 	for i := range set.Sources {
 		src := set.Sources[i]
 		s.sources[src.Name] = &src

@@ -244,6 +244,11 @@ func TestIntegrationAcceptedWebhookIsDurableInKafka(t *testing.T) {
 	msgs, err = sinktest.ReadAll(ctx, h.brokers, "corridor.feedback.v1")
 	require.NoError(t, err)
 	assert.Len(t, msgs, 1)
+
+	// The producer's counters: one request carried the raw and feedback messages.
+	assert.Equal(t, 2.0, series(t, h.reg, "corridor_kafka_produce_messages_total", nil))
+	assert.Equal(t, 1.0, series(t, h.reg, "corridor_kafka_produce_requests_total", nil))
+	assert.Equal(t, 0.0, series(t, h.reg, "corridor_kafka_produce_errors_total", nil))
 }
 
 func TestIntegrationBadInputIsAnsweredCountedAndDeadLettered(t *testing.T) {
