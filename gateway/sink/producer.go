@@ -1,10 +1,12 @@
 package sink
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,6 +37,7 @@ type producer struct {
 	timeout   time.Duration // bounds one round when no waiter has a deadline
 
 	mu      sync.Mutex
+	seq     uint64
 	queue   []*waiter
 	closing bool
 	wake    chan struct{}
@@ -70,6 +73,7 @@ type ProducerStats struct {
 
 // waiter is one Write: its messages, their partitions, and which are acked.
 type waiter struct {
+	seq   uint64 // queue order
 	ctx   context.Context
 	msgs  []Message
 	parts []int32
@@ -116,6 +120,8 @@ func (p *producer) write(ctx context.Context, msgs []Message) error {
 		p.mu.Unlock()
 		return errClosed
 	}
+	p.seq++
+	w.seq = p.seq
 	p.queue = append(p.queue, w)
 	p.mu.Unlock()
 	select {
@@ -320,6 +326,7 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 		part  int32
 	}
 	batches := map[key]*batch{}
+	closed := map[key]bool{} // full this round: nothing more of it
 	var order []*batch
 	now := time.Now()
 	var later []*waiter // did not fit this round
@@ -339,34 +346,31 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 				continue
 			}
 		}
-		full := false
-		for i, m := range w.msgs {
-			if w.acked[i] {
-				continue
-			}
-			b := batches[key{m.Topic, w.parts[i]}]
-			if b != nil && (b.bytes+recordBytes(m) > p.maxBytes || len(b.records) >= p.maxMsgs) {
-				full = true
-				break
-			}
-		}
-		if full {
-			later = pending[wi:]
-			break
-		}
 		if d, ok := w.ctx.Deadline(); ok && d.After(deadline) {
 			deadline = d
 		}
+		// Add what fits; a message that would overflow its partition's
+		// batch (and every later one of that partition) waits for the next
+		// round, and so do all later waiters, to keep each key's order.
+		full := false
 		for i, m := range w.msgs {
 			if w.acked[i] {
 				continue
 			}
 			k := key{m.Topic, w.parts[i]}
 			b := batches[k]
+			if closed[k] {
+				full = true
+				continue
+			}
 			if b == nil {
 				b = &batch{topic: m.Topic, part: w.parts[i]}
 				batches[k] = b
 				order = append(order, b)
+			} else if b.bytes+recordBytes(m) > p.maxBytes || len(b.records) >= p.maxMsgs {
+				closed[k] = true
+				full = true
+				continue
 			}
 			rec := protocol.Record{Time: now, Key: bytesOrNil(m.Key), Value: bytesOrNil(m.Value)}
 			if len(m.Headers) > 0 {
@@ -378,6 +382,10 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 			b.records = append(b.records, rec)
 			b.from = append(b.from, msgRef{w, i})
 			b.bytes += recordBytes(m)
+		}
+		if full {
+			later = pending[wi:]
+			break
 		}
 	}
 
@@ -426,7 +434,7 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 	var again []*waiter
 	requeue := func(b *batch) {
 		for _, r := range b.from {
-			again = appendOnce(again, r.w)
+			again = append(again, r.w) // duplicates are dropped below
 		}
 	}
 	var acked, retries, errs int64
@@ -473,16 +481,17 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 	p.stats.errors += errs
 	p.stats.mu.Unlock()
 
-	// Retries first, then what did not fit, in queue order.
+	// What is left, in queue order: a partition's messages must go in the
+	// order their writes were queued.
 	out := again[:0:0]
-	for _, w := range again {
-		if w.left > 0 {
+	seen := make(map[*waiter]bool, len(again)+len(later))
+	for _, w := range append(again, later...) {
+		if w.left > 0 && !seen[w] {
+			seen[w] = true
 			out = append(out, w)
 		}
 	}
-	for _, w := range later {
-		out = appendOnce(out, w)
-	}
+	slices.SortFunc(out, func(a, b *waiter) int { return cmp.Compare(a.seq, b.seq) })
 	return out, allOK
 }
 
@@ -493,15 +502,6 @@ func recordBytes(m Message) int {
 		n += 8 + len(h.Key) + len(h.Value)
 	}
 	return n
-}
-
-func appendOnce(ws []*waiter, w *waiter) []*waiter {
-	for _, x := range ws {
-		if x == w {
-			return ws
-		}
-	}
-	return append(ws, w)
 }
 
 func (p *producer) request(bs []*batch, timeoutMs int32) *produceapi.Request {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -178,4 +179,85 @@ func TestIntegrationProducerLeaderMove(t *testing.T) {
 	}
 	assert.Len(t, next, writers)
 	assert.Positive(t, k.Stats().Retries, "the leader move should have been seen as NOT_LEADER and retried")
+}
+
+// A write whose messages for one partition exceed a batch (by count or by
+// bytes) is split over several produce requests, still in order, and the
+// writes queued behind it keep their place.
+func TestIntegrationProducerSplitsLargeWrites(t *testing.T) {
+	b := sinktest.StartBroker(t)
+	cfg := sink.NewDefaultKafkaConfig()
+	cfg.Brokers = []string{b.Addr()}
+	cfg.Topics.Feedback.Partitions = 2
+	cfg.Topics.Raw.Partitions = 2
+	cfg.Topics.DLQ.Partitions = 1
+	cfg.BatchSize = 3
+	k, err := sink.NewKafka(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	require.NoError(t, k.EnsureTopics(ctx))
+
+	rng := rand.NewChaCha8([32]byte{2})
+	big := func(tag string) []byte {
+		v := make([]byte, 600<<10) // two of these overflow a 1 MiB batch
+		_, _ = rng.Read(v)
+		return append([]byte(tag+":"), v...)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := []byte(fmt.Sprintf("key-%d", w))
+			for round := range 3 {
+				var msgs []sink.Message
+				n := 7 // more than BatchSize
+				if w == 0 {
+					n = 3 // 1.8 MB for one partition
+				}
+				for i := range n {
+					tag := fmt.Sprintf("%d-%d", round, i)
+					v := []byte(tag)
+					if w == 0 {
+						v = big(tag)
+					}
+					msgs = append(msgs, sink.Message{Topic: "corridor.feedback.v1", Key: key, Value: v})
+				}
+				if err := k.Write(ctx, msgs...); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	const total = 3*3 + 3*3*7
+	got := sinktest.WaitFor(t, b.Addr(), "corridor.feedback.v1", total, 30*time.Second)
+	require.Len(t, got, total)
+	seen := map[string][]string{}
+	for _, m := range got {
+		tag, _, _ := strings.Cut(string(m.Value), ":")
+		seen[string(m.Key)] = append(seen[string(m.Key)], tag)
+	}
+	for w := range 4 {
+		n := 7
+		if w == 0 {
+			n = 3
+		}
+		var want []string
+		for round := range 3 {
+			for i := range n {
+				want = append(want, fmt.Sprintf("%d-%d", round, i))
+			}
+		}
+		assert.Equal(t, want, seen[fmt.Sprintf("key-%d", w)], "key-%d", w)
+	}
+	assert.Greater(t, k.Stats().Requests, int64(9), "the big writes needed several requests each")
 }
