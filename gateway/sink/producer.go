@@ -302,6 +302,12 @@ func (p *producer) metadata(ws []*waiter, known map[string]*topicMeta) (map[stri
 	return out, nil
 }
 
+// key names a topic partition.
+type key struct {
+	topic string
+	part  int32
+}
+
 // batch is the records of one topic partition in one request, with the
 // waiter and message index of each.
 type batch struct {
@@ -321,10 +327,6 @@ type msgRef struct {
 // can. It returns the waiters to send again (in order) and whether every
 // request reached its broker.
 func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*waiter, bool) {
-	type key struct {
-		topic string
-		part  int32
-	}
 	batches := map[key]*batch{}
 	closed := map[key]bool{} // full this round: nothing more of it
 	var order []*batch
@@ -522,20 +524,11 @@ func (p *producer) request(bs []*batch, timeoutMs int32) *produceapi.Request {
 	return req
 }
 
-func partitionCodes(r *produceapi.Response) map[struct {
-	topic string
-	part  int32
-}]int16 {
-	out := map[struct {
-		topic string
-		part  int32
-	}]int16{}
+func partitionCodes(r *produceapi.Response) map[key]int16 {
+	out := map[key]int16{}
 	for _, t := range r.Topics {
 		for _, pt := range t.Partitions {
-			out[struct {
-				topic string
-				part  int32
-			}{t.Topic, pt.Partition}] = pt.ErrorCode
+			out[key{t.Topic, pt.Partition}] = pt.ErrorCode
 		}
 	}
 	return out

@@ -261,3 +261,33 @@ func TestIntegrationProducerSplitsLargeWrites(t *testing.T) {
 	}
 	assert.Greater(t, k.Stats().Requests, int64(9), "the big writes needed several requests each")
 }
+
+// With batch_timeout set, an idle producer waits that long for more writes
+// before it sends, so writes that start together share one request.
+func TestIntegrationProducerLinger(t *testing.T) {
+	b := sinktest.StartBroker(t)
+	cfg := sink.NewDefaultKafkaConfig()
+	cfg.Brokers = []string{b.Addr()}
+	cfg.BatchTimeout = 500 * time.Millisecond
+	k, err := sink.NewKafka(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, k.EnsureTopics(ctx))
+
+	before := k.Stats().Requests
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, k.Write(ctx, sink.Message{Topic: "corridor.feedback.v1", Key: []byte(strconv.Itoa(i)), Value: []byte("v")}))
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int64(20), k.Stats().Messages)
+	// Without the linger the first write goes alone and the rest follow in
+	// a second request.
+	assert.Equal(t, int64(1), k.Stats().Requests-before)
+}
