@@ -137,37 +137,42 @@ func TestIntegrationProducerLeaderMove(t *testing.T) {
 	require.NoError(t, k.EnsureTopics(ctx))
 
 	const writers, each = 12, 40
-	var wg sync.WaitGroup
-	errs := make(chan error, writers+3)
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			key := fmt.Sprintf("customer-%02d", w)
-			for i := range each {
-				wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
-				err := k.Write(wctx, sink.Message{Topic: "corridor.feedback.v1", Key: []byte(key), Value: []byte(strconv.Itoa(i))})
-				wcancel()
-				if err != nil {
-					errs <- fmt.Errorf("%s #%d: %w", key, i, err)
-					return
-				}
-				if i == each/2 && w == 0 {
-					// Move every partition to another broker, mid-stream.
-					for p := range int32(3) {
-						if err := c.MoveTopicPartition("corridor.feedback.v1", p, (p+1)%3); err != nil {
-							errs <- err
-						}
+	write := func(from, to int) {
+		var wg sync.WaitGroup
+		errs := make(chan error, writers)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				key := fmt.Sprintf("customer-%02d", w)
+				for i := from; i < to; i++ {
+					wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+					err := k.Write(wctx, sink.Message{Topic: "corridor.feedback.v1", Key: []byte(key), Value: []byte(strconv.Itoa(i))})
+					wcancel()
+					if err != nil {
+						errs <- fmt.Errorf("%s #%d: %w", key, i, err)
+						return
 					}
 				}
-			}
-		}()
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
+	write(0, each/2)
+	// Move every partition to another broker, between two halves of the
+	// stream: the producer still routes by the old leaders until it sees
+	// NOT_LEADER and its metadata refreshes.
+	for p := range int32(3) {
+		old := c.LeaderFor("corridor.feedback.v1", p)
+		require.NoError(t, c.MoveTopicPartition("corridor.feedback.v1", p, (old+1)%3))
+		require.NotEqual(t, old, c.LeaderFor("corridor.feedback.v1", p))
 	}
+	write(each/2, each)
+
 	got := sinktest.WaitFor(t, c.ListenAddrs()[0], "corridor.feedback.v1", writers*each, 20*time.Second)
 	require.Len(t, got, writers*each)
 	next := map[string]int{}
