@@ -43,23 +43,12 @@ type producer struct {
 	wake    chan struct{}
 	done    chan struct{}
 
-	stats producerStats
-}
-
-// producerStats are cumulative counters, read by Stats.
-type producerStats struct {
-	mu       sync.Mutex
-	rounds   int64
-	requests int64
-	messages int64
-	retries  int64
-	errors   int64
+	statsMu sync.Mutex
+	stats   ProducerStats
 }
 
 // ProducerStats are cumulative counts of the producer's work.
 type ProducerStats struct {
-	// Rounds is the number of send rounds (each one request per leader).
-	Rounds int64
 	// Requests is the number of produce requests sent.
 	Requests int64
 	// Messages is the number of messages acknowledged.
@@ -124,10 +113,7 @@ func (p *producer) write(ctx context.Context, msgs []Message) error {
 	w.seq = p.seq
 	p.queue = append(p.queue, w)
 	p.mu.Unlock()
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
+	p.signal()
 	select {
 	case err := <-w.done:
 		return err
@@ -142,11 +128,16 @@ func (p *producer) close() {
 	p.mu.Lock()
 	p.closing = true
 	p.mu.Unlock()
+	p.signal()
+	<-p.done
+}
+
+// signal wakes the loop if it waits for work.
+func (p *producer) signal() {
 	select {
 	case p.wake <- struct{}{}:
 	default:
 	}
-	<-p.done
 }
 
 func (p *producer) loop() {
@@ -261,8 +252,8 @@ func nextBackoff(d time.Duration) time.Duration {
 }
 
 // metadata reads the partitions and leaders of every topic the waiters
-// write and of the known ones, from the transport's cached cluster view (the one it uses to route
-// requests).
+// write and of the known ones, from the transport's cached cluster view
+// (the one it routes requests with).
 func (p *producer) metadata(ws []*waiter, known map[string]*topicMeta) (map[string]*topicMeta, error) {
 	var names []string
 	seen := map[string]bool{}
@@ -311,8 +302,7 @@ type key struct {
 // batch is the records of one topic partition in one request, with the
 // waiter and message index of each.
 type batch struct {
-	topic   string
-	part    int32
+	key
 	records []protocol.Record
 	from    []msgRef
 	bytes   int
@@ -366,7 +356,7 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 				continue
 			}
 			if b == nil {
-				b = &batch{topic: m.Topic, part: w.parts[i]}
+				b = &batch{key: k}
 				batches[k] = b
 				order = append(order, b)
 			} else if b.bytes+recordBytes(m) > p.maxBytes || len(b.records) >= p.maxMsgs {
@@ -427,11 +417,6 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 	}
 	wg.Wait()
 
-	p.stats.mu.Lock()
-	p.stats.rounds++
-	p.stats.requests += int64(len(leaders))
-	p.stats.mu.Unlock()
-
 	allOK := true
 	var again []*waiter
 	requeue := func(b *batch) {
@@ -456,7 +441,7 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 		}
 		codes := partitionCodes(responses[li])
 		for _, b := range bs {
-			code, found := codes[key{b.topic, b.part}]
+			code, found := codes[b.key]
 			switch {
 			case !found:
 				allOK = false
@@ -477,11 +462,12 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 			}
 		}
 	}
-	p.stats.mu.Lock()
-	p.stats.messages += acked
-	p.stats.retries += retries
-	p.stats.errors += errs
-	p.stats.mu.Unlock()
+	p.statsMu.Lock()
+	p.stats.Requests += int64(len(leaders))
+	p.stats.Messages += acked
+	p.stats.Retries += retries
+	p.stats.Errors += errs
+	p.statsMu.Unlock()
 
 	// What is left, in queue order: a partition's messages must go in the
 	// order their writes were queued.
@@ -578,7 +564,7 @@ func (w *waiter) fail(err error) {
 }
 
 func (p *producer) snapshot() ProducerStats {
-	p.stats.mu.Lock()
-	defer p.stats.mu.Unlock()
-	return ProducerStats{Rounds: p.stats.rounds, Requests: p.stats.requests, Messages: p.stats.messages, Retries: p.stats.retries, Errors: p.stats.errors}
+	p.statsMu.Lock()
+	defer p.statsMu.Unlock()
+	return p.stats
 }

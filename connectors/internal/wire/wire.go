@@ -20,15 +20,7 @@ var null = []byte("null")
 // second time.
 func unquote(b []byte) (string, error) {
 	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
-		in := b[1 : len(b)-1]
-		plain := true
-		for _, c := range in {
-			if c < 0x20 || c == '\\' || c == '"' || c >= utf8.RuneSelf {
-				plain = false
-				break
-			}
-		}
-		if plain || (utf8.Valid(in) && !hasSpecial(in)) {
+		if in := b[1 : len(b)-1]; !hasSpecial(in) && utf8.Valid(in) {
 			return string(in), nil
 		}
 	}
