@@ -2,12 +2,14 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
 	"net"
 	"net/http"
+	"net/textproto"
 	"runtime/debug"
 	"sort"
 	"strconv"
@@ -20,6 +22,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp"
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/gateway/sink"
@@ -258,10 +261,7 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 	}
 	// Fiber reuses its buffers once the handler returns: copy what outlives it.
 	body := append([]byte(nil), c.Body()...)
-	header := make(http.Header)
-	c.Request().Header.VisitAll(func(k, v []byte) {
-		header.Add(string(k), string(v))
-	})
+	header := copyHeader(&c.Request().Header)
 	rawCT := string(c.Request().Header.ContentType())
 	raw := &sink.Raw{
 		Source:      label,
@@ -322,7 +322,73 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		s.m.rejections.WithLabelValues(label, connectors.ReasonIgnored).Inc()
 		return c.Status(http.StatusAccepted).JSON(fiber.Map{"status": "ignored", "reason": batch.Ignored.Error()})
 	}
-	return c.Status(http.StatusOK).JSON(fiber.Map{"status": "accepted", "ids": ids})
+	c.Status(http.StatusOK).Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	return c.Send(appendAnswer(make([]byte, 0, 32+len(ids)*40), "accepted", ids))
+}
+
+// appendAnswer appends {"ids":[...],"status":status}: what c.JSON writes for
+// fiber.Map{"status": status, "ids": ids}, without a map and reflection on
+// the hot path.
+func appendAnswer(dst []byte, status string, ids []string) []byte {
+	dst = append(dst, `{"ids":[`...)
+	for i, id := range ids {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, id)
+	}
+	dst = append(dst, `],"status":`...)
+	dst = appendJSONString(dst, status)
+	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string. Record ids and status words
+// are plain ASCII; anything else goes through encoding/json, so the bytes
+// are always what it would write.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// copyHeader copies the request headers into an http.Header that outlives
+// the request, with canonical keys as Header.Add would make them. All names
+// and values share one string and one []string backing array, so the copy
+// costs a handful of allocations whatever the number of headers.
+func copyHeader(h *fasthttp.RequestHeader) http.Header {
+	n, size := 0, 0
+	h.VisitAll(func(k, v []byte) {
+		n++
+		size += len(k) + len(v)
+	})
+	buf := make([]byte, 0, size)
+	h.VisitAll(func(k, v []byte) {
+		buf = append(buf, k...)
+		buf = append(buf, v...)
+	})
+	all := string(buf)
+	out := make(http.Header, n)
+	vals := make([]string, n)
+	i, off := 0, 0
+	h.VisitAll(func(k, v []byte) {
+		key := textproto.CanonicalMIMEHeaderKey(all[off : off+len(k)])
+		off += len(k)
+		vals[i] = all[off : off+len(v)]
+		off += len(v)
+		if prev, ok := out[key]; ok {
+			out[key] = append(prev, vals[i])
+		} else {
+			out[key] = vals[i : i+1 : i+1]
+		}
+		i++
+	})
+	return out
 }
 
 func (s *Server) answerHandshake(c *fiber.Ctx, resp connectors.Response) error {
