@@ -196,7 +196,7 @@ func JoinText(parts ...string) string {
 // not redact.
 func Personal(key string) bool {
 	k := strings.ToLower(strings.TrimSpace(key))
-	k = strings.NewReplacer("-", "_", " ", "_", ".", "_").Replace(k)
+	k = keySeparators.Replace(k)
 	for _, s := range []string{"email", "e_mail", "phone", "mobile", "address", "ip_address", "postcode", "zip"} {
 		if strings.Contains(k, s) {
 			return true
@@ -208,6 +208,9 @@ func Personal(key string) bool {
 	}
 	return false
 }
+
+// keySeparators folds the separators of field names to "_" for Personal.
+var keySeparators = strings.NewReplacer("-", "_", " ", "_", ".", "_")
 
 // Seconds is a Unix timestamp in seconds sent as a JSON number (integer or
 // not) or a numeric string; null decodes to 0. Time converts it.
