@@ -53,7 +53,8 @@ $(PROMTOOL_LOCAL): | $(APT_UPDATED)
 	dpkg -x $(TOOLS)/deb/prometheus_*.deb $(TOOLS)/prometheus
 	@test -x $@
 
-## fuzz: fuzz every decoder, and the JSON helpers against encoding/json, for
+## fuzz: fuzz every decoder, the JSON helpers and the record and raw-message
+## encoders against encoding/json and the reference encoders, for
 ## FUZZTIME each. Keep FUZZTIME well above the 5 s minimize time: with 8 s,
 ## go test once ended with "context deadline exceeded" while minimizing,
 ## and no crasher.
@@ -63,7 +64,8 @@ fuzz:
 			echo "fuzz $$pkg"; $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg || exit 1; \
 		fi; \
 	done
-	@for target in 'connectors FuzzDecodeJSONAgreesWithStdlib' 'connectors FuzzCheckShape' 'connectors/internal/wire FuzzUnquote'; do \
+	@for target in 'connectors FuzzDecodeJSONAgreesWithStdlib' 'connectors FuzzCheckShape' 'connectors/internal/wire FuzzUnquote' \
+		'gateway/feedback FuzzRecordAppendJSONMatchesEncodingJSON' 'gateway/sink FuzzRawMessageMatchesReference'; do \
 		set -- $$target; echo "fuzz ./$$1 $$2"; \
 		$(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./$$1 || exit 1; \
 	done
