@@ -30,7 +30,7 @@ func TestConfigFiles(t *testing.T) {
 		"valid_full.yaml":            nil,
 		"invalid_unknown_field.yaml": {"http_adress", "not found"},
 		"invalid_everything.yaml": {
-			"log_level", "gateway.http_addr", "gateway.body_limit", "kafka.compression",
+			"log_level", "gc_percent: 5", "gateway.http_addr", "gateway.body_limit", "kafka.compression",
 			"kafka.topics.feedback.partitions", "kafka.topics.raw.name", "sources.Bad Name: name",
 			"sources.survey.type: unknown vendor \"nosuchvendor\"", "sources.zendesk.tolerance", "sources.zendesk.defaults.role",
 		},

@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -42,6 +43,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if gc, set := os.LookupEnv("GOGC"); set {
+		log.Info("GOGC is set: it overrides gc_percent", "GOGC", gc)
+	} else {
+		debug.SetGCPercent(cfg.GCPercent)
+	}
 
 	var embedded *broker.Broker
 	if len(cfg.Kafka.Brokers) == 0 {
