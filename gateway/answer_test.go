@@ -23,6 +23,7 @@ func TestAppendAnswerMatchesFiberJSON(t *testing.T) {
 		{"two ids", "accepted", []string{"fb_a", "fb_b"}},
 		{"none", "accepted", []string{}},
 		{"escapes", "accepted", []string{`a"b\c`, "<&>", "caf\u00e9", "\u2028", "\x01"}},
+		{"duplicate", "duplicate", []string{"fb_a"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want, err := json.Marshal(fiber.Map{"status": tc.status, "ids": tc.ids})

@@ -311,7 +311,7 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		ids[i] = batch.Records[i].ID
 	}
 	if batch.Duplicate {
-		return c.Status(http.StatusOK).JSON(fiber.Map{"status": "duplicate", "ids": ids})
+		return answerIDs(c, "duplicate", ids)
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.WriteTimeout)
 	defer cancel()
@@ -322,8 +322,13 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		s.m.rejections.WithLabelValues(label, connectors.ReasonIgnored).Inc()
 		return c.Status(http.StatusAccepted).JSON(fiber.Map{"status": "ignored", "reason": batch.Ignored.Error()})
 	}
+	return answerIDs(c, "accepted", ids)
+}
+
+// answerIDs answers 200 {"ids":[...],"status":status}.
+func answerIDs(c *fiber.Ctx, status string, ids []string) error {
 	c.Status(http.StatusOK).Response().Header.SetContentType(fiber.MIMEApplicationJSON)
-	return c.Send(appendAnswer(make([]byte, 0, 32+len(ids)*40), "accepted", ids))
+	return c.Send(appendAnswer(make([]byte, 0, 32+len(ids)*40), status, ids))
 }
 
 // appendAnswer appends {"ids":[...],"status":status}: what c.JSON writes for
