@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +24,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/gateway/feedback"
 	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/spool"
 )
@@ -340,26 +340,11 @@ func appendAnswer(dst []byte, status string, ids []string) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, id)
+		dst = feedback.AppendJSONString(dst, id)
 	}
 	dst = append(dst, `],"status":`...)
-	dst = appendJSONString(dst, status)
+	dst = feedback.AppendJSONString(dst, status)
 	return append(dst, '}')
-}
-
-// appendJSONString appends s as a JSON string. Record ids and status words
-// are plain ASCII; anything else goes through encoding/json, so the bytes
-// are always what it would write.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }
 
 // copyHeader copies the request headers into an http.Header that outlives

@@ -297,6 +297,10 @@ var jsonSafe = func() (safe [256]bool) {
 	return safe
 }()
 
+// AppendJSONString appends s quoted as json.Marshal writes a string. The
+// gateway's answers use it too.
+func AppendJSONString(b []byte, s string) []byte { return appendString(b, s) }
+
 // appendString appends s quoted as encoding/json does with HTML escaping:
 // `"` and `\` backslash-escaped, \b \f \n \r \t short-escaped, other
 // control characters and < > & as \u00XX, U+2028 and U+2029 as \u2028 and
