@@ -99,21 +99,37 @@ type result struct {
 	rps           float64
 	p50, p99      string
 	non2xx, sockE string
+	// CPU per request, in µs, of the server, wrk and the broker (0: no
+	// broker process), from their CPU time over the run.
+	cpuServer, cpuWrk, cpuBroker float64
 }
 
 var (
+	totalRe  = regexp.MustCompile(`(\d+) requests in`)
 	reqRe    = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
 	latRe    = regexp.MustCompile(`(?m)^\s+(50|99)%\s+(\S+)`)
 	non2xxRe = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
 	sockRe   = regexp.MustCompile(`Socket errors: (.*)`)
 )
 
-func runWrk(wrk, script, url string, conns int, dur time.Duration) (result, error) {
-	out, err := exec.Command(wrk, "-t1", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%s", dur), "--latency", "-s", script, url).CombinedOutput()
+// runWrk runs wrk against url and measures the CPU time that the server
+// process and the broker process (0: none) spend during the run.
+func runWrk(wrk, script, url string, conns int, dur time.Duration, server, broker int) (result, error) {
+	cmd := exec.Command(wrk, "-t1", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%s", dur), "--latency", "-s", script, url)
+	server0, broker0 := cpuTime(server), cpuTime(broker)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return result{}, fmt.Errorf("wrk: %w\n%s", err, out)
 	}
+	serverCPU, brokerCPU := cpuTime(server)-server0, cpuTime(broker)-broker0
+	wrkCPU := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	r := result{conns: conns, non2xx: "0", sockE: "none"}
+	if m := totalRe.FindSubmatch(out); m != nil {
+		if n, _ := strconv.ParseFloat(string(m[1]), 64); n > 0 {
+			perReq := func(d time.Duration) float64 { return float64(d.Microseconds()) / n }
+			r.cpuServer, r.cpuWrk, r.cpuBroker = perReq(serverCPU), perReq(wrkCPU), perReq(brokerCPU)
+		}
+	}
 	if m := reqRe.FindSubmatch(out); m != nil {
 		r.rps, _ = strconv.ParseFloat(string(m[1]), 64)
 	}
@@ -164,6 +180,30 @@ func waitTCP(addr string) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return fmt.Errorf("%s does not accept connections", addr)
+}
+
+// cpuTime is the user+system CPU time process pid has used so far, from
+// /proc/<pid>/stat (in USER_HZ ticks, 100 a second on Linux); 0 for pid 0.
+func cpuTime(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; count from after it.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func rssMB(pid int) float64 {
@@ -258,27 +298,37 @@ func run(bin, bare, wrk, brokerMode string, dur time.Duration, rounds, n int) er
 	if err := waitReady("http://" + httpAddr + "/readyz"); err != nil {
 		return err
 	}
+	// The broker's CPU counts against corridor's requests: with the
+	// embedded broker it is inside corridor's own process.
+	brokerPID := 0
+	if kcmd != nil {
+		brokerPID = kcmd.Process.Pid
+	}
 	// Warm up corridor (NLP word cache, Kafka connections, JIT of nothing).
-	if _, err := runWrk(wrk, script, "http://"+httpAddr, 64, 3*time.Second); err != nil {
+	if _, err := runWrk(wrk, script, "http://"+httpAddr, 64, 3*time.Second, 0, 0); err != nil {
 		return err
 	}
 	fmt.Printf("wrk -t1 -d%s, %d distinct signed Typeform webhooks of ~%d bytes, %d alternating rounds, %s broker\n", dur, n, avg, rounds, brokerMode)
-	fmt.Printf("%-9s %-6s %10s %9s %9s %8s %s\n", "target", "conns", "req/s", "p50", "p99", "non2xx", "socket errors")
+	fmt.Printf("%-9s %-6s %10s %9s %9s %8s %-13s %s\n", "target", "conns", "req/s", "p50", "p99", "non2xx", "socket errors", "CPU µs/req: server wrk broker")
 	for _, conns := range []int{64, 256} {
 		var a, b []result
 		for range rounds {
-			ra, err := runWrk(wrk, script, "http://"+bareAddr, conns, dur)
+			ra, err := runWrk(wrk, script, "http://"+bareAddr, conns, dur, bcmd.Process.Pid, 0)
 			if err != nil {
 				return err
 			}
 			ra.target = "barefiber"
-			rb, err := runWrk(wrk, script, "http://"+httpAddr, conns, dur)
+			rb, err := runWrk(wrk, script, "http://"+httpAddr, conns, dur, ccmd.Process.Pid, brokerPID)
 			if err != nil {
 				return err
 			}
 			rb.target = "corridor"
 			for _, r := range []result{ra, rb} {
-				fmt.Printf("%-9s %-6d %10.0f %9s %9s %8s %s\n", r.target, r.conns, r.rps, r.p50, r.p99, r.non2xx, r.sockE)
+				broker := "-"
+				if r.target == "corridor" && brokerPID != 0 {
+					broker = fmt.Sprintf("%.0f", r.cpuBroker)
+				}
+				fmt.Printf("%-9s %-6d %10.0f %9s %9s %8s %-13s %6.0f %3.0f %6s\n", r.target, r.conns, r.rps, r.p50, r.p99, r.non2xx, r.sockE, r.cpuServer, r.cpuWrk, broker)
 			}
 			a, b = append(a, ra), append(b, rb)
 		}
