@@ -159,9 +159,13 @@ func (r *Record) Validate() error {
 	}
 	if r.OccurredAt.IsZero() {
 		bad("occurred_at: zero")
+	} else if err := checkRFC3339(r.OccurredAt); err != nil {
+		bad("occurred_at: %v", err)
 	}
 	if r.ReceivedAt.IsZero() {
 		bad("received_at: zero")
+	} else if err := checkRFC3339(r.ReceivedAt); err != nil {
+		bad("received_at: %v", err)
 	}
 	switch r.Customer.Role {
 	case RoleUnknown, RoleEndUser, RoleBuyer, RoleDecisionMaker:
@@ -214,4 +218,17 @@ func New(source string, kind Kind, externalID string) Record {
 		Themes:        []Theme{},
 		PII:           map[string]int{},
 	}
+}
+
+// checkRFC3339 reports a time that RFC 3339, and so the record's JSON,
+// cannot carry: a year outside 0..9999 or a zone offset of a day or more
+// (the checks time.Time.MarshalJSON makes). A valid record always encodes.
+func checkRFC3339(t time.Time) error {
+	if y := t.Year(); y < 0 || y > 9999 {
+		return fmt.Errorf("%s is outside years 0..9999", t.Format(time.RFC3339))
+	}
+	if _, off := t.Zone(); off <= -24*60*60 || off >= 24*60*60 {
+		return fmt.Errorf("zone offset of %ds is a day or more", off)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package feedback_test
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
@@ -135,6 +136,43 @@ func TestNewScore(t *testing.T) {
 		require.NoError(t, err)
 		assert.InDelta(t, tt.norm, s.Normalized, 1e-9)
 		assert.Equal(t, tt.cat, s.NPSCategory)
+	}
+}
+
+func TestValidateRejectsWhatJSONCannotCarry(t *testing.T) {
+	valid := func() feedback.Record {
+		r := feedback.New("generic", feedback.KindSurvey, "e1")
+		r.OccurredAt = time.Date(2025, 3, 2, 10, 1, 12, 0, time.UTC)
+		r.ReceivedAt = r.OccurredAt
+		return r
+	}
+	for _, tc := range []struct {
+		name string
+		set  func(*feedback.Record)
+		want string // "" when valid
+	}{
+		{"ordinary", func(*feedback.Record) {}, ""},
+		{"year 9999", func(r *feedback.Record) { r.OccurredAt = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC) }, ""},
+		{"year 10000", func(r *feedback.Record) { r.OccurredAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "occurred_at: 10000-01-01T00:00:00Z is outside years 0..9999"},
+		{"year -1", func(r *feedback.Record) { r.ReceivedAt = time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC) }, "received_at: "},
+		{"offset of a day", func(r *feedback.Record) { r.ReceivedAt = r.ReceivedAt.In(time.FixedZone("X", 24*60*60)) }, "received_at: zone offset of 86400s"},
+		{"NaN normalized score", func(r *feedback.Record) {
+			r.Score = &feedback.Score{Value: 1, Min: 0, Max: 10, Type: feedback.ScoreRating, Normalized: math.NaN()}
+		}, "score: normalized NaN outside 0..1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := valid()
+			tc.set(&r)
+			err := r.Validate()
+			_, marshalErr := r.AppendJSON(nil)
+			if tc.want == "" {
+				require.NoError(t, err)
+				require.NoError(t, marshalErr)
+				return
+			}
+			require.ErrorContains(t, err, tc.want)
+			require.Error(t, marshalErr, "Validate rejects exactly what cannot be encoded")
+		})
 	}
 }
 

@@ -81,7 +81,7 @@ func (s *Score) Validate() error {
 	if err := s.checkScale(); err != nil {
 		return err
 	}
-	if s.Normalized < 0 || s.Normalized > 1 {
+	if !(s.Normalized >= 0 && s.Normalized <= 1) { // NaN too
 		return fmt.Errorf("normalized %v outside 0..1", s.Normalized)
 	}
 	return nil
