@@ -1,12 +1,10 @@
 package sink
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"sync"
 	"time"
 
@@ -17,14 +15,18 @@ import (
 
 // producer is "one producer, many waiters": every Write queues its messages
 // and waits, and a single loop sends everything queued in one produce
-// request per leader broker, with all partitions of all topics in it. While
-// a round is in flight, new writes queue up and go together in the next one,
-// so the batch grows with the load and there is one broker round trip per
-// round, not per request or per partition.
+// request per leader broker, with all of that broker's partitions of all
+// topics in it. While a broker's request is in flight, new writes for it
+// queue up and go together in its next one, so the batch grows with the load
+// and there is one round trip per broker at a time, not one per request or
+// per partition.
 //
-// At most one round is in flight, so the messages of one partition reach the
+// Each broker has at most one request in flight, and so has each partition
+// (also across a leader move), so the messages of one partition reach the
 // broker in the order their writes were queued, retries included: a failed
-// partition batch goes first in the next round.
+// partition batch is sent again before anything queued after it. Brokers do
+// not wait for each other: a slow or hung broker holds up only the writes to
+// the partitions it leads.
 type producer struct {
 	transport *kafka.Transport
 	addr      net.Addr
@@ -33,8 +35,8 @@ type producer struct {
 	attrs     protocol.Attributes
 	maxBytes  int           // most record bytes in one partition batch
 	maxMsgs   int           // most records in one partition batch
-	linger    time.Duration // wait for more writes before a round
-	timeout   time.Duration // bounds one round when no waiter has a deadline
+	linger    time.Duration // when idle, wait for more writes before sending
+	timeout   time.Duration // bounds a request when no waiter has a later deadline
 
 	mu      sync.Mutex
 	seq     uint64
@@ -140,25 +142,38 @@ func (p *producer) signal() {
 	}
 }
 
+// sent is one produce request to one leader broker and its outcome.
+type sent struct {
+	leader  int
+	batches []*batch
+	resp    *produceapi.Response
+	err     error
+}
+
 func (p *producer) loop() {
 	defer close(p.done)
 	var (
-		retry   []*waiter
-		backoff time.Duration
-		meta    map[string]*topicMeta
-		idle    bool
-		metaAt  time.Time
+		pending  []*waiter // unsettled writes, in queue order
+		meta     map[string]*topicMeta
+		metaAt   time.Time
+		idle     = true
+		backoff  time.Duration         // after failed metadata reads
+		notUntil time.Time             // no request before then (backoff)
+		retryAt  = map[int]time.Time{} // per leader: no request before then
+		backoffs = map[int]time.Duration{}
+		busy     = map[int]bool{}  // leaders with a request in flight
+		busyPart = map[key]bool{}  // partitions with a batch in flight
+		results  = make(chan sent) // unbuffered: the loop receives every one
+		timer    *time.Timer
 	)
 	for {
 		p.mu.Lock()
-		queued := p.queue
+		pending = append(pending, p.queue...)
 		p.queue = nil
 		closing := p.closing
 		p.mu.Unlock()
-		pending := append(retry, queued...)
-		retry = nil
-		pending = live(pending)
-		if len(pending) == 0 {
+		pending = unsettled(pending)
+		if len(pending) == 0 && len(busy) == 0 {
 			if closing {
 				return
 			}
@@ -166,40 +181,82 @@ func (p *producer) loop() {
 			idle = true
 			continue
 		}
-		if backoff > 0 {
-			sleep(pending, backoff)
-			pending = live(pending)
-		} else if idle && p.linger > 0 {
+		now := time.Now()
+		if len(pending) > 0 && idle && p.linger > 0 && len(busy) == 0 {
 			// Idle until now: give concurrent writes a moment to join.
 			sleep(pending, p.linger)
-			p.mu.Lock()
-			pending = append(pending, p.queue...)
-			p.queue = nil
-			p.mu.Unlock()
-			pending = live(pending)
-		}
-		idle = false
-		if len(pending) == 0 {
+			idle = false
 			continue
 		}
-		if meta == nil || time.Since(metaAt) > metadataMaxAge || !covers(meta, pending) {
-			m, err := p.metadata(pending, meta)
-			if err != nil {
-				retry = pending
-				backoff = nextBackoff(backoff)
-				continue
+		idle = false
+		var wait time.Duration // until a backoff ends; 0: none pending
+		// With every leader busy, nothing can go out before a result comes
+		// back: skip the scan that each new write would otherwise cost.
+		if len(pending) > 0 && !now.Before(notUntil) && !allBusy(meta, busy) {
+			if meta == nil || time.Since(metaAt) > metadataMaxAge || !covers(meta, pending) {
+				m, err := p.metadata(pending, meta)
+				if err != nil {
+					backoff = nextBackoff(backoff)
+					notUntil = time.Now().Add(backoff)
+					continue
+				}
+				meta, metaAt, backoff = m, time.Now(), 0
 			}
-			meta, metaAt = m, time.Now()
+			wait = p.dispatch(pending, meta, busy, busyPart, retryAt, results)
+		} else if len(pending) > 0 {
+			wait = notUntil.Sub(now)
 		}
-		var ok bool
-		retry, ok = p.round(pending, meta)
-		if ok {
-			backoff = 0
-		} else {
-			backoff = nextBackoff(backoff)
-			meta = nil // leaders may have moved
+		var timeout <-chan time.Time
+		if wait > 0 {
+			if timer == nil {
+				timer = time.NewTimer(wait)
+			} else {
+				timer.Reset(wait)
+			}
+			timeout = timer.C
+		}
+		select {
+		case r := <-results:
+			delete(busy, r.leader)
+			for _, b := range r.batches {
+				delete(busyPart, b.key)
+			}
+			if p.settle(r) {
+				delete(backoffs, r.leader)
+				delete(retryAt, r.leader)
+			} else {
+				backoffs[r.leader] = nextBackoff(backoffs[r.leader])
+				retryAt[r.leader] = time.Now().Add(backoffs[r.leader])
+				meta = nil // leaders may have moved
+			}
+		case <-p.wake:
+		case <-timeout:
+		}
+		if timer != nil && !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
 		}
 	}
+}
+
+// allBusy reports whether every leader broker of meta has a request in
+// flight. After a dispatch, every message left unsent waits for a busy or
+// backing-off leader (or a busy partition), so while all are busy a new write
+// cannot go out either.
+func allBusy(meta map[string]*topicMeta, busy map[int]bool) bool {
+	if meta == nil || len(busy) == 0 {
+		return false
+	}
+	for _, tm := range meta {
+		for _, l := range tm.leaders {
+			if !busy[l] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // metadataMaxAge is how long the producer routes with one metadata view
@@ -218,14 +275,17 @@ func covers(meta map[string]*topicMeta, ws []*waiter) bool {
 	return true
 }
 
-// live drops waiters whose writer has gone (its context ended).
-func live(ws []*waiter) []*waiter {
+// unsettled drops waiters that are settled or whose writer has gone (its
+// context ended). A gone writer's messages already in flight are settled
+// by their request as usual; the rest are never sent.
+func unsettled(ws []*waiter) []*waiter {
 	out := ws[:0]
 	for _, w := range ws {
-		if w.ctx.Err() == nil {
+		if w.left > 0 && w.ctx.Err() == nil {
 			out = append(out, w)
 		}
 	}
+	clear(ws[len(out):])
 	return out
 }
 
@@ -313,17 +373,22 @@ type msgRef struct {
 	i int
 }
 
-// round sends pending in one request per leader and settles every waiter it
-// can. It returns the waiters to send again (in order) and whether every
-// request reached its broker.
-func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*waiter, bool) {
+// dispatch builds one request for every leader broker that has none in
+// flight and is not backing off, from the unsent messages of pending in
+// queue order, and sends each in its own goroutine, which reports on
+// results. A partition whose batch is in flight, whose leader is busy or
+// backing off, or whose batch is full gets nothing more this time, so no
+// later message of it can overtake an earlier one. It returns how long until
+// a leader's backoff ends when that is what holds messages back, else 0.
+func (p *producer) dispatch(pending []*waiter, meta map[string]*topicMeta, busy map[int]bool, busyPart map[key]bool, retryAt map[int]time.Time, results chan<- sent) time.Duration {
 	batches := map[key]*batch{}
-	closed := map[key]bool{} // full this round: nothing more of it
-	var order []*batch
+	closed := map[key]bool{}
+	byLeader := map[int][]*batch{}
+	deadlines := map[int]time.Time{}
+	var leaders []int
 	now := time.Now()
-	var later []*waiter // did not fit this round
-	deadline := now.Add(p.timeout)
-	for wi, w := range pending {
+	var wait time.Duration
+	for _, w := range pending {
 		if w.parts == nil {
 			w.parts = make([]int32, len(w.msgs))
 			for i, m := range w.msgs {
@@ -338,30 +403,36 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 				continue
 			}
 		}
-		if d, ok := w.ctx.Deadline(); ok && d.After(deadline) {
-			deadline = d
-		}
-		// Add what fits; a message that would overflow its partition's
-		// batch (and every later one of that partition) waits for the next
-		// round, and so do all later waiters, to keep each key's order.
-		full := false
 		for i, m := range w.msgs {
 			if w.acked[i] {
 				continue
 			}
 			k := key{m.Topic, w.parts[i]}
-			b := batches[k]
 			if closed[k] {
-				full = true
 				continue
 			}
+			l := meta[m.Topic].leaders[k.part]
+			if busy[l] || busyPart[k] {
+				closed[k] = true
+				continue
+			}
+			if at, ok := retryAt[l]; ok && now.Before(at) {
+				if d := at.Sub(now); wait == 0 || d < wait {
+					wait = d
+				}
+				closed[k] = true
+				continue
+			}
+			b := batches[k]
 			if b == nil {
 				b = &batch{key: k}
 				batches[k] = b
-				order = append(order, b)
+				if _, ok := byLeader[l]; !ok {
+					leaders = append(leaders, l)
+				}
+				byLeader[l] = append(byLeader[l], b)
 			} else if b.bytes+recordBytes(m) > p.maxBytes || len(b.records) >= p.maxMsgs {
 				closed[k] = true
-				full = true
 				continue
 			}
 			rec := protocol.Record{Time: now, Key: bytesOrNil(m.Key), Value: bytesOrNil(m.Value)}
@@ -374,88 +445,72 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 			b.records = append(b.records, rec)
 			b.from = append(b.from, msgRef{w, i})
 			b.bytes += recordBytes(m)
-		}
-		if full {
-			later = pending[wi:]
-			break
+			if d, ok := w.ctx.Deadline(); ok && d.After(deadlines[l]) {
+				deadlines[l] = d
+			}
 		}
 	}
-
-	// One request per leader broker.
-	byLeader := map[int][]*batch{}
-	var leaders []int
-	for _, b := range order {
-		l := meta[b.topic].leaders[b.part]
-		if _, ok := byLeader[l]; !ok {
-			leaders = append(leaders, l)
+	for _, l := range leaders {
+		busy[l] = true
+		bs := byLeader[l]
+		for _, b := range bs {
+			busyPart[b.key] = true
 		}
-		byLeader[l] = append(byLeader[l], b)
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), deadline)
-	defer cancel()
-	timeoutMs := int32(time.Until(deadline) / time.Millisecond)
-	results := make([]error, len(leaders))
-	responses := make([]*produceapi.Response, len(leaders))
-	var wg sync.WaitGroup
-	for li, l := range leaders {
-		req := p.request(byLeader[l], timeoutMs)
-		wg.Add(1)
+		deadline := now.Add(p.timeout)
+		if d := deadlines[l]; d.After(deadline) {
+			deadline = d
+		}
+		req := p.request(bs, int32(time.Until(deadline)/time.Millisecond))
 		go func() {
-			defer wg.Done()
+			ctx, cancel := context.WithDeadline(context.Background(), deadline)
+			defer cancel()
+			r := sent{leader: l, batches: bs}
 			resp, err := p.transport.RoundTrip(ctx, p.addr, req)
-			if err != nil {
-				results[li] = err
-				return
+			switch pr, ok := resp.(*produceapi.Response); {
+			case err != nil:
+				r.err = err
+			case !ok:
+				r.err = fmt.Errorf("sink: produce: unexpected response %T", resp)
+			default:
+				r.resp = pr
 			}
-			r, ok := resp.(*produceapi.Response)
-			if !ok {
-				results[li] = fmt.Errorf("sink: produce: unexpected response %T", resp)
-				return
-			}
-			responses[li] = r
+			results <- r
 		}()
 	}
-	wg.Wait()
+	return wait
+}
 
-	allOK := true
-	var again []*waiter
-	requeue := func(b *batch) {
-		for _, r := range b.from {
-			again = append(again, r.w) // duplicates are dropped below
-		}
-	}
+// settle acks, fails or leaves for another try every message of r, and
+// reports whether the request reached its broker and every partition
+// succeeded. A message left unacked is sent again by a later dispatch, before
+// anything of its partition queued after it.
+func (p *producer) settle(r sent) bool {
+	ok := true
 	var acked, retries, errs int64
-	for li, l := range leaders {
-		bs := byLeader[l]
-		if err := results[li]; err != nil {
-			allOK = false
-			errs++
-			for _, b := range bs {
-				if pe := permanentErr(err); pe != nil {
-					b.fail(fmt.Errorf("sink: produce to %s/%d: %w", b.topic, b.part, pe))
-					continue
-				}
-				requeue(b)
+	if r.err != nil {
+		ok = false
+		errs++
+		for _, b := range r.batches {
+			if pe := permanentErr(r.err); pe != nil {
+				b.fail(fmt.Errorf("sink: produce to %s/%d: %w", b.topic, b.part, pe))
 			}
-			continue
 		}
-		codes := partitionCodes(responses[li])
-		for _, b := range bs {
+	} else {
+		codes := partitionCodes(r.resp)
+		for _, b := range r.batches {
 			code, found := codes[b.key]
 			switch {
 			case !found:
-				allOK = false
+				ok = false
 				errs++
-				requeue(b)
 			case code == 0:
-				for _, r := range b.from {
-					r.w.ack(r.i)
+				for _, ref := range b.from {
+					ref.w.ack(ref.i)
 				}
 				acked += int64(len(b.from))
 			case kafka.Error(code).Temporary():
-				allOK = false
+				ok = false
 				retries++
-				requeue(b)
 			default:
 				errs++
 				b.fail(fmt.Errorf("sink: produce to %s/%d: %w", b.topic, b.part, kafka.Error(code)))
@@ -463,24 +518,12 @@ func (p *producer) round(pending []*waiter, meta map[string]*topicMeta) ([]*wait
 		}
 	}
 	p.statsMu.Lock()
-	p.stats.Requests += int64(len(leaders))
+	p.stats.Requests++
 	p.stats.Messages += acked
 	p.stats.Retries += retries
 	p.stats.Errors += errs
 	p.statsMu.Unlock()
-
-	// What is left, in queue order: a partition's messages must go in the
-	// order their writes were queued.
-	out := again[:0:0]
-	seen := make(map[*waiter]bool, len(again)+len(later))
-	for _, w := range append(again, later...) {
-		if w.left > 0 && !seen[w] {
-			seen[w] = true
-			out = append(out, w)
-		}
-	}
-	slices.SortFunc(out, func(a, b *waiter) int { return cmp.Compare(a.seq, b.seq) })
-	return out, allOK
+	return ok
 }
 
 // recordBytes is about what m takes in a record batch.

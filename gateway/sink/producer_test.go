@@ -1,6 +1,7 @@
 package sink_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -11,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/sink/sinktest"
@@ -295,4 +298,84 @@ func TestIntegrationProducerLinger(t *testing.T) {
 	// Without the linger the first write goes alone and the rest follow in
 	// a second request.
 	assert.Equal(t, int64(1), k.Stats().Requests-before)
+}
+
+// A broker that does not answer holds up only the writes to the partitions
+// it leads: a write to a partition of another broker is acknowledged while
+// the first is still waiting, and the held write succeeds once the broker
+// answers. (With one round in flight for all brokers, the second write
+// would wait for the first.)
+func TestIntegrationProducerSlowBrokerHoldsOnlyItsPartitions(t *testing.T) {
+	const topic = "slow-broker-test"
+	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(12, topic), kfake.ListenFn(func(network, _ string) (net.Listener, error) {
+		return net.Listen(network, "127.0.0.1:0")
+	}))
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	k := newSink(t, c.ListenAddrs()...)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	slow := c.LeaderFor(topic, 0)
+	// Keys whose partitions the slow broker leads, and does not lead.
+	var slowKey, fastKey string
+	var parts []int
+	for p := int32(0); c.LeaderFor(topic, p) >= 0; p++ {
+		parts = append(parts, int(p))
+	}
+	require.NotEmpty(t, parts)
+	for i := 0; slowKey == "" || fastKey == ""; i++ {
+		require.Less(t, i, 10000, "no key for one of the brokers")
+		key := fmt.Sprintf("customer-%d", i)
+		p := kafka.Murmur2Balancer{Consistent: true}.Balance(kafka.Message{Key: []byte(key)}, parts...)
+		if c.LeaderFor(topic, int32(p)) == slow {
+			slowKey = cmp.Or(slowKey, key)
+		} else {
+			fastKey = cmp.Or(fastKey, key)
+		}
+	}
+
+	// Warm up: connections to every broker and metadata in the caches, so
+	// that the writes below need nothing but their produce requests.
+	for _, key := range []string{slowKey, fastKey} {
+		require.NoError(t, k.Write(ctx, sink.Message{Topic: topic, Key: []byte(key), Value: []byte("warm-up")}))
+	}
+
+	held, release := make(chan struct{}), make(chan struct{})
+	var once, releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // a failing test must not leave the broker asleep
+	c.ControlKey(kmsg.Produce.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if c.CurrentNode() == slow {
+			once.Do(func() { close(held) })
+			c.SleepControl(func() { <-release })
+		}
+		return nil, nil, false
+	})
+
+	slowDone := make(chan error, 1)
+	go func() {
+		slowDone <- k.Write(ctx, sink.Message{Topic: topic, Key: []byte(slowKey), Value: []byte("held")})
+	}()
+	select {
+	case <-held:
+	case <-ctx.Done():
+		t.Fatal("the slow broker never saw the produce request")
+	}
+
+	fctx, fcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer fcancel()
+	require.NoError(t, k.Write(fctx, sink.Message{Topic: topic, Key: []byte(fastKey), Value: []byte("fast")}),
+		"a write to another broker's partition waited for the slow broker")
+	select {
+	case err := <-slowDone:
+		t.Fatalf("the held write finished before its broker answered: %v", err)
+	default:
+	}
+
+	unblock()
+	require.NoError(t, <-slowDone)
+	got := sinktest.WaitFor(t, c.ListenAddrs()[0], topic, 4, 20*time.Second)
+	require.Len(t, got, 4)
 }
