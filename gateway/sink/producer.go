@@ -191,8 +191,12 @@ func (p *producer) loop() {
 		idle = false
 		var wait time.Duration // until a backoff ends; 0: none pending
 		// With every leader busy, nothing can go out before a result comes
-		// back: skip the scan that each new write would otherwise cost.
-		if len(pending) > 0 && !now.Before(notUntil) && !allBusy(meta, busy) {
+		// back: new writes wait in the queue without waking the loop.
+		wake := p.wake
+		if allBusy(meta, busy) {
+			wake = nil
+		}
+		if len(pending) > 0 && !now.Before(notUntil) && wake != nil {
 			if meta == nil || time.Since(metaAt) > metadataMaxAge || !covers(meta, pending) {
 				m, err := p.metadata(pending, meta)
 				if err != nil {
@@ -229,7 +233,7 @@ func (p *producer) loop() {
 				retryAt[r.leader] = time.Now().Add(backoffs[r.leader])
 				meta = nil // leaders may have moved
 			}
-		case <-p.wake:
+		case <-wake:
 		case <-timeout:
 		}
 		if timer != nil && !timer.Stop() {
