@@ -236,11 +236,8 @@ func (p *producer) loop() {
 		case <-wake:
 		case <-timeout:
 		}
-		if timer != nil && !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
+		if timer != nil {
+			timer.Stop() // since Go 1.23 a stopped timer delivers nothing stale
 		}
 	}
 }
