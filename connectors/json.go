@@ -3,12 +3,16 @@ package connectors
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strings"
 
-	// The encoding/json/v2 engine with encoding/json's semantics: the same
-	// results on vendor payloads (FuzzDecodeJSONAgreesWithStdlib checks it)
-	// in about half the time.
+	// Two decoders with encoding/json's semantics (FuzzDecodeJSONAgreesWithStdlib
+	// checks both against it): segmentio's, about 2.3 times faster, decodes
+	// every payload; the encoding/json/v2 engine in v1 mode decodes again
+	// only what the first refused, to name the problem (segmentio's messages
+	// quote the rest of the payload) and to have the last word.
 	jsonv1 "github.com/go-json-experiment/json/v1"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // Bounds on JSON payloads; beyond them a payload is malformed (400).
@@ -43,6 +47,13 @@ func DecodeJSON(req Request, v any) error {
 	}
 	if err := checkShape(req.Body, MaxJSONDepth, MaxJSONArrayLen); err != nil {
 		return err
+	}
+	if segjson.Unmarshal(req.Body, v) == nil {
+		return nil
+	}
+	// The fast decoder may have filled v in part: start again from zero.
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv.Elem().SetZero()
 	}
 	if err := jsonv1.Unmarshal(req.Body, v); err != nil {
 		return Malformedf("invalid JSON: %v", err)

@@ -88,3 +88,56 @@ func FuzzCheckShape(f *testing.F) {
 		}
 	})
 }
+
+// DecodeJSON's errors name the problem and where it is, and never quote the
+// rest of the payload (which may hold personal data) into the 400 body.
+func TestDecodeJSONErrorsNameTheProblem(t *testing.T) {
+	type item struct {
+		X int `json:"x"`
+	}
+	type shape struct {
+		I int    `json:"i"`
+		S string `json:"s"`
+		L []item `json:"l"`
+	}
+	const secret = "jane@example.com"
+	for _, tc := range []struct {
+		in, want string
+	}{
+		{`{"i":"3","s":"` + secret + `"}`, `cannot unmarshal string into Go struct field shape.i of type int`},
+		{`{"i":1.5,"s":"` + secret + `"}`, `cannot unmarshal number 1.5 into Go struct field shape.i of type int`},
+		{`{"l":[{"x":"no"}],"s":"` + secret + `"}`, `cannot unmarshal string into Go struct field shape.l.0.x of type int`},
+		{`{"s":1,"t":"` + secret + `"}`, `cannot unmarshal number into Go struct field shape.s of type string`},
+		{`{"a":1,}`, `invalid character '}' looking for beginning of object key string`},
+		{`{"s":"a"} x`, `invalid character 'x' after top-level value`},
+		{`{"s":"` + secret, `unexpected end of JSON input`},
+		{`[1]`, `cannot unmarshal array into Go value of type connectors.shape`},
+	} {
+		var v shape
+		err := DecodeJSON(Request{ContentType: "application/json", Body: []byte(tc.in)}, &v)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("DecodeJSON(%s) = %v, want it to contain %q", tc.in, err, tc.want)
+			continue
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("DecodeJSON(%s) = %v: quotes the payload", tc.in, err)
+		}
+	}
+}
+
+// A payload the fast decoder refuses after filling part of v is decoded
+// again from a zero v, so nothing of the first attempt is left behind.
+func TestDecodeJSONRetryStartsFromZero(t *testing.T) {
+	type shape struct {
+		M map[string]string `json:"m"`
+		S string            `json:"s"`
+	}
+	v := shape{}
+	err := DecodeJSON(Request{ContentType: "application/json", Body: []byte(`{"m":{"a":"1"},"s":"x","bad":}`)}, &v)
+	if err == nil {
+		t.Fatal("DecodeJSON accepted invalid JSON")
+	}
+	if len(v.M) != 0 || v.S != "" {
+		t.Errorf("after a refused payload v = %+v, want the zero value", v)
+	}
+}
