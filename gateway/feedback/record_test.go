@@ -184,3 +184,40 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 }
+
+// echoAnalyzer records the texts it is given and returns them unchanged.
+type echoAnalyzer struct{ seen []string }
+
+func (e *echoAnalyzer) Analyze(text string) feedback.Analysis {
+	e.seen = append(e.seen, text)
+	return feedback.Analysis{Text: text}
+}
+
+func (e *echoAnalyzer) Redact(text string) (string, map[string]int) {
+	e.seen = append(e.seen, text)
+	return text, map[string]int{}
+}
+
+// Record.Analyze hands the analyzer valid UTF-8 only: valid text as it is,
+// each run of invalid bytes as one U+FFFD.
+func TestRecordAnalyzeRepairsInvalidUTF8(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"ascii", "Slow delivery, kind staff.", "Slow delivery, kind staff."},
+		{"valid multibyte", "café ☕ naïve 😀", "café ☕ naïve 😀"},
+		{"real U+FFFD kept", "\uFFFD stays", "\uFFFD stays"},
+		{"lone byte", "caf\xe9 ok", "caf\uFFFD ok"},
+		{"run of invalid bytes", "a\xff\xfe\xfdb", "a\uFFFDb"},
+		{"truncated sequence at end", "euro \xe2\x82", "euro \uFFFD"},
+		{"surrogate half", "x\xed\xa0\x80y", "x\uFFFDy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := feedback.New("typeform", feedback.KindSurvey, "r1")
+			r.Text = tc.in
+			r.Answers = []feedback.Answer{{Field: "q1", Text: tc.in}}
+			var a echoAnalyzer
+			r.Analyze(&a)
+			assert.Equal(t, []string{tc.want, tc.want}, a.seen)
+			assert.Equal(t, tc.want, r.Answers[0].Text)
+		})
+	}
+}
