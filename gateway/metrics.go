@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/corridorhq/corridor/connectors"
+	"github.com/corridorhq/corridor/gateway/feedback"
 	"github.com/corridorhq/corridor/gateway/sink"
 	"github.com/corridorhq/corridor/gateway/spool"
 )
@@ -45,6 +46,51 @@ type Metrics struct {
 	spoolReplayed     prometheus.Counter
 	spoolReplayErrors prometheus.Counter
 	reg               prometheus.Registerer
+
+	// Children every accepted request touches, resolved once:
+	// WithLabelValues hashes its labels and takes a lock each time.
+	feedbackSinkDuration    prometheus.Observer
+	rawAccepted, fbAccepted prometheus.Counter
+}
+
+// sourceMetrics are a source's children on the accepted path, resolved
+// once when the server is built (see Metrics' resolved children).
+type sourceMetrics struct {
+	size, duration       prometheus.Observer
+	status200, status202 prometheus.Counter
+	kind                 feedback.Kind
+	accepted             prometheus.Counter // records{source, kind, "accepted"}
+}
+
+func (m *Metrics) forSource(src *Source) *sourceMetrics {
+	return &sourceMetrics{
+		size:      m.requestSize.WithLabelValues(src.Name),
+		duration:  m.requestDuration.WithLabelValues(src.Name),
+		status200: m.requests.WithLabelValues(src.Name, "200"),
+		status202: m.requests.WithLabelValues(src.Name, "202"),
+		kind:      src.Kind,
+		accepted:  m.records.WithLabelValues(src.Name, string(src.Kind), "accepted"),
+	}
+}
+
+// recordCounter is records{source, kind, outcome}.
+func (m *Metrics) recordCounter(src *Source, kind feedback.Kind, outcome string) prometheus.Counter {
+	if sm := src.metrics; sm != nil && outcome == "accepted" && kind == sm.kind {
+		return sm.accepted
+	}
+	return m.records.WithLabelValues(src.Name, string(kind), outcome)
+}
+
+// sinkMessageCounter is sink_messages{stream, outcome}.
+func (m *Metrics) sinkMessageCounter(stream, outcome string) prometheus.Counter {
+	switch {
+	case outcome != "accepted":
+	case stream == streamRaw:
+		return m.rawAccepted
+	case stream == streamFeedback:
+		return m.fbAccepted
+	}
+	return m.sinkMessages.WithLabelValues(stream, outcome)
 }
 
 // NewMetrics registers the gateway's metrics with reg.
@@ -132,6 +178,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Help:        "Build of the running binary; always 1.",
 		ConstLabels: prometheus.Labels{"version": version, "revision": revision},
 	}).Set(1)
+	m.feedbackSinkDuration = m.sinkDuration.WithLabelValues(streamFeedback)
+	m.rawAccepted = m.sinkMessages.WithLabelValues(streamRaw, "accepted")
+	m.fbAccepted = m.sinkMessages.WithLabelValues(streamFeedback, "accepted")
 	return m
 }
 

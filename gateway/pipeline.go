@@ -25,6 +25,8 @@ type Source struct {
 	Verifier   connectors.Verifier   // nil when the vendor signs nothing
 	Enricher   connectors.Enricher   // nil when the webhook carries everything
 	Handshaker connectors.Handshaker // nil when the vendor checks nothing
+
+	metrics *sourceMetrics // set by the server that serves it; nil elsewhere
 }
 
 // NewSource builds the Source of a decoder, finding its optional
@@ -142,7 +144,7 @@ func (p *Pipeline) Commit(ctx context.Context, src *Source, b *Batch) error {
 	} else {
 		start := time.Now()
 		err = p.sink.Write(ctx, b.Messages...)
-		p.m.sinkDuration.WithLabelValues(streamFeedback).Observe(time.Since(start).Seconds())
+		p.m.feedbackSinkDuration.Observe(time.Since(start).Seconds())
 		if err != nil {
 			err = fmt.Errorf("%w: %w", errSink, err)
 			p.m.sinkErrors.WithLabelValues(streamFeedback, sinkReason(err)).Inc()
@@ -154,10 +156,10 @@ func (p *Pipeline) Commit(ctx context.Context, src *Source, b *Batch) error {
 	if err != nil {
 		outcome = "failed"
 	}
-	p.m.sinkMessages.WithLabelValues(streamRaw, outcome).Inc()
-	p.m.sinkMessages.WithLabelValues(streamFeedback, outcome).Add(float64(len(b.Records)))
+	p.m.sinkMessageCounter(streamRaw, outcome).Inc()
+	p.m.sinkMessageCounter(streamFeedback, outcome).Add(float64(len(b.Records)))
 	for i := range b.Records {
-		p.m.records.WithLabelValues(src.Name, string(b.Records[i].Kind), outcome).Inc()
+		p.m.recordCounter(src, b.Records[i].Kind, outcome).Inc()
 	}
 	if err != nil {
 		return err

@@ -178,12 +178,12 @@ func New(cfg Config, set Settings) (*Server, error) {
 	}
 	for i := range set.Sources {
 		src := set.Sources[i]
+		// Resolving the children also pre-creates them, so dashboards see
+		// zeroes, not gaps.
+		src.metrics = m.forSource(&src)
 		s.sources[src.Name] = &src
 		s.limits[src.Name] = newBucket(src.Config.RateLimit, src.Config.Burst)
-		// Pre-create label values so dashboards see zeroes, not gaps.
-		m.requestDuration.WithLabelValues(src.Name)
 		m.rejections.WithLabelValues(src.Name, connectors.ReasonSignatureInvalid)
-		m.records.WithLabelValues(src.Name, string(src.Kind), "accepted")
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "corridor",
@@ -272,14 +272,32 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		Body:        body,
 		ReceivedAt:  start.UTC(),
 	}
-	s.m.requestSize.WithLabelValues(label).Observe(float64(len(body)))
+	var sm *sourceMetrics
+	if ok {
+		sm = src.metrics
+	}
+	if sm != nil {
+		sm.size.Observe(float64(len(body)))
+	} else {
+		s.m.requestSize.WithLabelValues(label).Observe(float64(len(body)))
+	}
 	if ok && !utf8.Valid(body) {
 		// Decoders replace invalid sequences with U+FFFD; count the request.
 		s.m.invalidUTF8.WithLabelValues(label).Inc()
 	}
 	defer func() {
-		s.m.requestDuration.WithLabelValues(label).Observe(s.now().Sub(start).Seconds())
-		s.m.requests.WithLabelValues(label, strconv.Itoa(c.Response().StatusCode())).Inc()
+		d, code := s.now().Sub(start).Seconds(), c.Response().StatusCode()
+		switch {
+		case sm != nil && code == fiber.StatusOK:
+			sm.duration.Observe(d)
+			sm.status200.Inc()
+		case sm != nil && code == fiber.StatusAccepted:
+			sm.duration.Observe(d)
+			sm.status202.Inc()
+		default:
+			s.m.requestDuration.WithLabelValues(label).Observe(d)
+			s.m.requests.WithLabelValues(label, strconv.Itoa(code)).Inc()
+		}
 	}()
 
 	if !ok {

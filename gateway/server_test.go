@@ -241,6 +241,12 @@ func TestIntegrationAcceptedWebhookIsDurableInKafka(t *testing.T) {
 	assert.Equal(t, ids, again.body["ids"])
 	assert.Equal(t, 1.0, series(t, h.reg, "corridor_decode_records_total", map[string]string{"source": "typeform", "kind": "survey", "outcome": "accepted"}))
 	assert.Equal(t, 1.0, series(t, h.reg, "corridor_decode_records_total", map[string]string{"source": "typeform", "kind": "survey", "outcome": "duplicate"}))
+	// The children resolved once per source count like any other.
+	assert.Equal(t, 2.0, series(t, h.reg, "corridor_ingest_requests_total", map[string]string{"source": "typeform", "code": "200"}))
+	assert.Equal(t, 1.0, series(t, h.reg, "corridor_sink_messages_total", map[string]string{"stream": "raw", "outcome": "accepted"}))
+	assert.Equal(t, 1.0, series(t, h.reg, "corridor_sink_messages_total", map[string]string{"stream": "feedback", "outcome": "accepted"}))
+	assert.Equal(t, uint64(2), histogramCount(t, h.reg, "corridor_ingest_request_size_bytes", "typeform"))
+	assert.Equal(t, uint64(2), histogramCount(t, h.reg, "corridor_ingest_request_duration_seconds", "typeform"))
 	msgs, err = sinktest.ReadAll(ctx, h.brokers, "corridor.feedback.v1")
 	require.NoError(t, err)
 	assert.Len(t, msgs, 1)
@@ -384,6 +390,26 @@ func TestIntegrationMetricsLintAndPromtool(t *testing.T) {
 
 // series sums the values of a counter family's series whose labels include
 // labels (0 when there is none).
+// histogramCount is the sample count of histogram name for source.
+func histogramCount(t *testing.T, reg *prometheus.Registry, name, source string) uint64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "source" && lp.GetValue() == source {
+					return m.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	return 0
+}
+
 func series(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
