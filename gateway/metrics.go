@@ -1,7 +1,9 @@
 package gateway
 
 import (
+	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -71,6 +73,34 @@ func (m *Metrics) forSource(src *Source) *sourceMetrics {
 		kind:      src.Kind,
 		accepted:  m.records.WithLabelValues(src.Name, string(src.Kind), "accepted"),
 	}
+}
+
+// sizeObserver is request_size{label}; sm is label's, or nil.
+func (m *Metrics) sizeObserver(sm *sourceMetrics, label string) prometheus.Observer {
+	if sm != nil {
+		return sm.size
+	}
+	return m.requestSize.WithLabelValues(label)
+}
+
+// durationObserver is request_duration{label}; sm is label's, or nil.
+func (m *Metrics) durationObserver(sm *sourceMetrics, label string) prometheus.Observer {
+	if sm != nil {
+		return sm.duration
+	}
+	return m.requestDuration.WithLabelValues(label)
+}
+
+// requestCounter is requests{label, code}; sm is label's, or nil.
+func (m *Metrics) requestCounter(sm *sourceMetrics, label string, code int) prometheus.Counter {
+	switch {
+	case sm == nil:
+	case code == http.StatusOK:
+		return sm.status200
+	case code == http.StatusAccepted:
+		return sm.status202
+	}
+	return m.requests.WithLabelValues(label, strconv.Itoa(code))
 }
 
 // recordCounter is records{source, kind, outcome}.

@@ -272,32 +272,18 @@ func (s *Server) handleWebhook(c *fiber.Ctx) error {
 		Body:        body,
 		ReceivedAt:  start.UTC(),
 	}
-	var sm *sourceMetrics
+	var sm *sourceMetrics // nil for an unknown source
 	if ok {
 		sm = src.metrics
 	}
-	if sm != nil {
-		sm.size.Observe(float64(len(body)))
-	} else {
-		s.m.requestSize.WithLabelValues(label).Observe(float64(len(body)))
-	}
+	s.m.sizeObserver(sm, label).Observe(float64(len(body)))
 	if ok && !utf8.Valid(body) {
 		// Decoders replace invalid sequences with U+FFFD; count the request.
 		s.m.invalidUTF8.WithLabelValues(label).Inc()
 	}
 	defer func() {
-		d, code := s.now().Sub(start).Seconds(), c.Response().StatusCode()
-		switch {
-		case sm != nil && code == fiber.StatusOK:
-			sm.duration.Observe(d)
-			sm.status200.Inc()
-		case sm != nil && code == fiber.StatusAccepted:
-			sm.duration.Observe(d)
-			sm.status202.Inc()
-		default:
-			s.m.requestDuration.WithLabelValues(label).Observe(d)
-			s.m.requests.WithLabelValues(label, strconv.Itoa(code)).Inc()
-		}
+		s.m.durationObserver(sm, label).Observe(s.now().Sub(start).Seconds())
+		s.m.requestCounter(sm, label, c.Response().StatusCode()).Inc()
 	}()
 
 	if !ok {

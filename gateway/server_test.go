@@ -388,8 +388,6 @@ func TestIntegrationMetricsLintAndPromtool(t *testing.T) {
 	assert.Empty(t, strings.TrimSpace(string(out)), "promtool reported problems")
 }
 
-// series sums the values of a counter family's series whose labels include
-// labels (0 when there is none).
 // histogramCount is the sample count of histogram name for source.
 func histogramCount(t *testing.T, reg *prometheus.Registry, name, source string) uint64 {
 	t.Helper()
@@ -410,6 +408,8 @@ func histogramCount(t *testing.T, reg *prometheus.Registry, name, source string)
 	return 0
 }
 
+// series sums the values of a counter family's series whose labels include
+// labels (0 when there is none).
 func series(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
