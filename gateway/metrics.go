@@ -60,8 +60,7 @@ type Metrics struct {
 type sourceMetrics struct {
 	size, duration       prometheus.Observer
 	status200, status202 prometheus.Counter
-	kind                 feedback.Kind
-	accepted             prometheus.Counter // records{source, kind, "accepted"}
+	accepted             prometheus.Counter // records{source, source's kind, "accepted"}
 }
 
 func (m *Metrics) forSource(src *Source) *sourceMetrics {
@@ -70,7 +69,6 @@ func (m *Metrics) forSource(src *Source) *sourceMetrics {
 		duration:  m.requestDuration.WithLabelValues(src.Name),
 		status200: m.requests.WithLabelValues(src.Name, "200"),
 		status202: m.requests.WithLabelValues(src.Name, "202"),
-		kind:      src.Kind,
 		accepted:  m.records.WithLabelValues(src.Name, string(src.Kind), "accepted"),
 	}
 }
@@ -105,7 +103,7 @@ func (m *Metrics) requestCounter(sm *sourceMetrics, label string, code int) prom
 
 // recordCounter is records{source, kind, outcome}.
 func (m *Metrics) recordCounter(src *Source, kind feedback.Kind, outcome string) prometheus.Counter {
-	if sm := src.metrics; sm != nil && outcome == "accepted" && kind == sm.kind {
+	if sm := src.metrics; sm != nil && outcome == "accepted" && kind == src.Kind {
 		return sm.accepted
 	}
 	return m.records.WithLabelValues(src.Name, string(kind), outcome)
