@@ -1,6 +1,7 @@
 package sink
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/protocol"
 	produceapi "github.com/segmentio/kafka-go/protocol/produce"
+	"github.com/segmentio/kafka-go/protocol/rawproduce"
 )
 
 // producer is "one producer, many waiters": every Write queues its messages
@@ -364,9 +366,9 @@ type key struct {
 // waiter and message index of each.
 type batch struct {
 	key
-	records []protocol.Record
-	from    []msgRef
-	bytes   int
+	msgs  []*Message
+	from  []msgRef
+	bytes int
 }
 
 type msgRef struct {
@@ -432,18 +434,11 @@ func (p *producer) dispatch(pending []*waiter, meta map[string]*topicMeta, busy 
 					leaders = append(leaders, l)
 				}
 				byLeader[l] = append(byLeader[l], b)
-			} else if b.bytes+recordBytes(m) > p.maxBytes || len(b.records) >= p.maxMsgs {
+			} else if b.bytes+recordBytes(m) > p.maxBytes || len(b.msgs) >= p.maxMsgs {
 				closed[k] = true
 				continue
 			}
-			rec := protocol.Record{Time: now, Key: bytesOrNil(m.Key), Value: bytesOrNil(m.Value)}
-			if len(m.Headers) > 0 {
-				rec.Headers = make([]protocol.Header, len(m.Headers))
-				for j, h := range m.Headers {
-					rec.Headers[j] = protocol.Header{Key: h.Key, Value: h.Value}
-				}
-			}
-			b.records = append(b.records, rec)
+			b.msgs = append(b.msgs, &w.msgs[i])
 			b.from = append(b.from, msgRef{w, i})
 			b.bytes += recordBytes(m)
 			if d, ok := w.ctx.Deadline(); ok && d.After(deadlines[l]) {
@@ -461,11 +456,18 @@ func (p *producer) dispatch(pending []*waiter, meta map[string]*topicMeta, busy 
 		if d := deadlines[l]; d.After(deadline) {
 			deadline = d
 		}
-		req := p.request(bs, int32(time.Until(deadline)/time.Millisecond))
+		timeoutMs := int32(time.Until(deadline) / time.Millisecond)
 		go func() {
 			ctx, cancel := context.WithDeadline(context.Background(), deadline)
 			defer cancel()
 			r := sent{leader: l, batches: bs}
+			buf := requestBufs.Get().(*requestBuf)
+			req, err := p.request(buf, bs, now.UnixMilli(), timeoutMs)
+			if err != nil {
+				r.err = err
+				results <- r
+				return
+			}
 			resp, err := p.transport.RoundTrip(ctx, p.addr, req)
 			switch pr, ok := resp.(*produceapi.Response); {
 			case err != nil:
@@ -474,6 +476,12 @@ func (p *producer) dispatch(pending []*waiter, meta map[string]*topicMeta, busy 
 				r.err = fmt.Errorf("sink: produce: unexpected response %T", resp)
 			default:
 				r.resp = pr
+			}
+			if err == nil {
+				// A response means the request was written out in full.
+				// After an error kafka-go may still be reading it, so then
+				// the buffer is left to the garbage collector.
+				requestBufs.Put(buf)
 			}
 			results <- r
 		}()
@@ -536,22 +544,44 @@ func recordBytes(m Message) int {
 	return n
 }
 
-func (p *producer) request(bs []*batch, timeoutMs int32) *produceapi.Request {
-	req := &produceapi.Request{Acks: p.acks, Timeout: timeoutMs}
+// requestBuf holds the encoded record sets of one produce request, and the
+// scratch space for records before compression.
+type requestBuf struct {
+	sets, scratch []byte
+}
+
+var requestBufs = sync.Pool{New: func() any { return new(requestBuf) }}
+
+// request encodes bs, every record stamped ts (Unix milliseconds), into buf
+// and returns the produce request that carries them.
+func (p *producer) request(buf *requestBuf, bs []*batch, ts int64, timeoutMs int32) (*rawproduce.Request, error) {
+	req := &rawproduce.Request{Acks: p.acks, Timeout: timeoutMs}
 	topicIdx := map[string]int{}
-	for _, b := range bs {
+	ends := make([]int, len(bs))
+	buf.sets = buf.sets[:0]
+	for i, b := range bs {
+		var err error
+		buf.sets, buf.scratch, err = appendRecordSet(buf.sets, buf.scratch, p.attrs, ts, b.msgs)
+		if err != nil {
+			return nil, fmt.Errorf("sink: produce to %s/%d: %w", b.topic, b.part, err)
+		}
+		ends[i] = len(buf.sets)
+	}
+	start := 0
+	for i, b := range bs {
 		ti, ok := topicIdx[b.topic]
 		if !ok {
 			ti = len(req.Topics)
 			topicIdx[b.topic] = ti
-			req.Topics = append(req.Topics, produceapi.RequestTopic{Topic: b.topic})
+			req.Topics = append(req.Topics, rawproduce.RequestTopic{Topic: b.topic})
 		}
-		req.Topics[ti].Partitions = append(req.Topics[ti].Partitions, produceapi.RequestPartition{
+		req.Topics[ti].Partitions = append(req.Topics[ti].Partitions, rawproduce.RequestPartition{
 			Partition: b.part,
-			RecordSet: protocol.RecordSet{Attributes: p.attrs, Records: protocol.NewRecordReader(b.records...)},
+			RecordSet: protocol.RawRecordSet{Reader: bytes.NewReader(buf.sets[start:ends[i]])},
 		})
+		start = ends[i]
 	}
-	return req
+	return req, nil
 }
 
 func partitionCodes(r *produceapi.Response) map[key]int16 {
@@ -572,13 +602,6 @@ func permanentErr(err error) error {
 		return kerr
 	}
 	return nil
-}
-
-func bytesOrNil(b []byte) protocol.Bytes {
-	if b == nil {
-		return nil
-	}
-	return protocol.NewBytes(b)
 }
 
 func (b *batch) fail(err error) {
