@@ -17,7 +17,9 @@ import (
 // The producer encodes its batches itself instead of through kafka-go's
 // reflective protocol encoder: one pass over the messages into one buffer,
 // no per-record values built first. TestAppendRecordSetMatchesKafkaGo checks
-// that the bytes equal kafka-go's for the same records.
+// that the bytes equal kafka-go's for the same records. Brokers older than
+// Kafka 0.11 (produce API below v3) cannot read this format; Kafka 4 no
+// longer serves those versions at all.
 const (
 	batchHeaderLen = 61 // base offset up to and including the record count
 
