@@ -53,9 +53,9 @@ $(PROMTOOL_LOCAL): | $(APT_UPDATED)
 	dpkg -x $(TOOLS)/deb/prometheus_*.deb $(TOOLS)/prometheus
 	@test -x $@
 
-## fuzz: fuzz every decoder, the JSON helpers and the record and raw-message
-## encoders against encoding/json and the reference encoders, for
-## FUZZTIME each. Keep FUZZTIME well above the 5 s minimize time: with 8 s,
+## fuzz: fuzz every decoder, the JSON helpers, and the record, raw-message
+## and Kafka record batch encoders against encoding/json, the reference
+## encoders and kafka-go, for FUZZTIME each. Keep FUZZTIME well above the 5 s minimize time: with 8 s,
 ## go test once ended with "context deadline exceeded" while minimizing,
 ## and no crasher.
 fuzz:
@@ -65,7 +65,8 @@ fuzz:
 		fi; \
 	done
 	@for target in 'connectors FuzzDecodeJSONAgreesWithStdlib' 'connectors FuzzCheckShape' 'connectors/internal/wire FuzzUnquote' \
-		'gateway/feedback FuzzRecordAppendJSONMatchesEncodingJSON' 'gateway/sink FuzzRawMessageMatchesReference'; do \
+		'gateway/feedback FuzzRecordAppendJSONMatchesEncodingJSON' 'gateway/sink FuzzRawMessageMatchesReference' \
+		'gateway/sink FuzzAppendRecordSetMatchesKafkaGo'; do \
 		set -- $$target; echo "fuzz ./$$1 $$2"; \
 		$(GO) test -run '^$$' -fuzz "^$$2$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./$$1 || exit 1; \
 	done
