@@ -55,9 +55,9 @@ $(PROMTOOL_LOCAL): | $(APT_UPDATED)
 
 ## fuzz: fuzz every decoder, the JSON helpers, and the record, raw-message
 ## and Kafka record batch encoders against encoding/json, the reference
-## encoders and kafka-go, for FUZZTIME each. Keep FUZZTIME well above the 5 s minimize time: with 8 s,
-## go test once ended with "context deadline exceeded" while minimizing,
-## and no crasher.
+## encoders and kafka-go, for FUZZTIME each. Keep FUZZTIME well above the
+## 5 s minimize time: with 8 s, go test once ended with "context deadline
+## exceeded" while minimizing, and no crasher.
 fuzz:
 	@for pkg in $$($(GO) list ./connectors/...); do \
 		if $(GO) test -list '^FuzzDecode$$' $$pkg | grep -q FuzzDecode; then \
