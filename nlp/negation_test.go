@@ -24,6 +24,7 @@ func TestThemeSentimentNegation(t *testing.T) {
 		{"The waiter wasn't friendly.", "staff_attitude", "negative"},
 		{"My parcel never arrived.", "delivery", "negative"},
 		{"The parcel arrived.", "delivery", "neutral"},
+		{"My tracking number is 1Z999AA10123456784.", "delivery", "neutral"},
 		{"The delivery was not late.", "delivery", "!negative"},
 		{"No problems with the checkout.", "checkout", "!negative"},
 		{"Billing was never an issue.", "billing", "!negative"},
