@@ -32,6 +32,8 @@ func TestRedact(t *testing.T) {
 		{"not phone: tracking", "tracking number 123456789012", "tracking number 123456789012", nil},
 		{"not phone: dates", "on 2025-03-02, 03/02/2025 and 02.03.2025 at 14:30", "on 2025-03-02, 03/02/2025 and 02.03.2025 at 14:30", nil},
 		{"not phone: date and time", "since 2025-03-02 14:30:00", "since 2025-03-02 14:30:00", nil},
+		{"not phone: years", "customer since 2019 2020 2021, renewed 1998-2004-2010", "customer since 2019 2020 2021, renewed 1998-2004-2010", nil},
+		{"phone: 4-4-4 groups that are not all years", "call 0201 9202 0211", "call [PHONE]", map[string]int{"phone": 1}},
 		{"not phone: prices", "paid $1,234,567.89, 1234567.89 EUR and € 123456789", "paid $1,234,567.89, 1234567.89 EUR and € 123456789", nil},
 		{"not phone: thousands", "1.234.567.890 points", "1.234.567.890 points", nil},
 		{"not phone: short", "call 555-1234", "call 555-1234", nil},

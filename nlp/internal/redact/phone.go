@@ -160,7 +160,7 @@ func scanPhone(s string, i int) (end int, ok bool) {
 	}
 	g := groups[:ng]
 	sp := seps[:ng-1]
-	if isDate(g, sp) || (ng >= 3 && isDate(g[ng-3:], sp[ng-3:])) {
+	if isDate(g, sp) || (ng >= 3 && isDate(g[ng-3:], sp[ng-3:])) || allYears(s[i:end]) {
 		return end, false
 	}
 	if dots == 1 && ng >= 2 && sp[ng-2] == '.' && g[ng-1] <= 2 {
@@ -185,6 +185,29 @@ func isDate(g []int, seps []byte) bool {
 		return false
 	}
 	return (g[0] == 4 && g[1] <= 2 && g[2] <= 2) || (g[0] <= 2 && g[1] <= 2 && g[2] == 4)
+}
+
+// allYears reports whether every digit group of number is a four-digit
+// year from 1900 to 2099: "since 2019 2020 2021" lists years; no phone
+// number is written as three such groups.
+func allYears(number string) bool {
+	groups := 0
+	for i := 0; i < len(number); {
+		if !isDigit(number[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(number) && isDigit(number[j]) {
+			j++
+		}
+		if j-i != 4 || !(number[i:i+2] == "19" || number[i:i+2] == "20") {
+			return false
+		}
+		groups++
+		i = j
+	}
+	return groups >= 2
 }
 
 // isIDContext reports whether the number at s[i] follows '#' or an id word
