@@ -84,7 +84,7 @@ func TestAnalyzeThemes(t *testing.T) {
 	tests := []struct {
 		name string
 		text string
-		want map[string]string // theme id -> sentiment label ("" = any)
+		want map[string]string // theme id -> sentiment label ("" = any, "!label" = anything but label)
 		not  []string          // themes that must not be found
 	}{
 		{
@@ -165,6 +165,27 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"availability": ""},
 		},
 		{
+			name: "locked out of the account, not a location",
+			text: "I couldn't access my account for two days and lost access to my saved cards.",
+			want: map[string]string{"account_access": "negative"},
+			not:  []string{"location_access"},
+		},
+		{
+			name: "could not log in",
+			text: "I couldn't log in after the update.",
+			want: map[string]string{"account_access": "negative"},
+		},
+		{
+			name: "no sign of the parcel",
+			text: "Two weeks later and still no sign of my parcel.",
+			want: map[string]string{"delivery": "negative"},
+		},
+		{
+			name: "clearly intensifies, it is not praise",
+			text: "The agent clearly didn't know the product.",
+			want: map[string]string{"customer_support": "!positive"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
@@ -185,7 +206,9 @@ func TestAnalyzeThemes(t *testing.T) {
 				th := themeByID(an, id)
 				require.NotNil(t, th, "theme %s not in %v", id, themeIDs(an))
 				require.NotNil(t, th.Sentiment)
-				if label != "" {
+				if not, ok := strings.CutPrefix(label, "!"); ok {
+					assert.NotEqual(t, not, th.Sentiment.Label, "sentiment of %s (%v)", id, th.Sentiment.Score)
+				} else if label != "" {
 					assert.Equal(t, label, th.Sentiment.Label, "sentiment of %s (%v)", id, th.Sentiment.Score)
 				}
 			}
