@@ -185,12 +185,17 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 	// has English content words (lexicon, taxonomy or model) and no more function
 	// words of another language than of English.
 	var lc lang.Counter
-	englishWords := false
+	englishWords, anyWords, symbols := false, false, false
 	for i := range toks {
 		t := &toks[i]
-		if t.pii || t.flags&tfWord == 0 {
+		if t.pii {
 			continue
 		}
+		if t.flags&tfWord == 0 {
+			symbols = symbols || t.senti.Flags&sentiment.InLexicon != 0 // 👍, :(
+			continue
+		}
+		anyWords = true
 		lc.Add(t.stop, t.hint)
 		englishWords = englishWords ||
 			(t.stop == 0 && (t.stemID >= 0 || t.senti.Flags&sentiment.InLexicon != 0 || t.mUni >= 0))
@@ -199,7 +204,17 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 	if best >= 0 {
 		out.Language = lang.Codes[best]
 	}
-	if best != lang.EN && !(best < 0 && englishLeads && englishWords) {
+	if best < 0 {
+		// Mostly another script than Latin: its language when the letters
+		// tell, and no English analysis either way.
+		if code, nonLatin := lang.Script(red); nonLatin {
+			out.Language = code
+			return out
+		}
+	}
+	// Emoji and emoticons alone ("👍👍") need no language.
+	wordless := !anyWords && symbols
+	if best != lang.EN && !(best < 0 && englishLeads && (englishWords || wordless)) {
 		if best >= 0 {
 			out.Phrases = phrases(toks, best, nil)
 		}

@@ -327,6 +327,51 @@ func TestAnalyzeOtherLanguages(t *testing.T) {
 	}
 }
 
+// TestAnalyzeOtherScripts: text mostly in another script than Latin gets
+// its language when the letters tell, and never an English analysis, even
+// with an English brand name or a lexicon emoji in it.
+func TestAnalyzeOtherScripts(t *testing.T) {
+	a := analyzer(t)
+	for _, tt := range []struct{ text, lang string }{
+		{"配送が遅かったです。カスタマーサポートも最悪でした。", "ja"},
+		{"送货太慢了，客服也不回复。", "zh"},
+		{"배송이 너무 늦었어요. 다시는 안 살 거예요 👎", "ko"},
+		{"Доставка была очень медленной, поддержка не отвечает.", "ru"},
+		{"Спасибо, всё хорошо", "ru"},
+		{"Спасибо за помощь", ""}, // Cyrillic, but which language?
+		{"التوصيل كان سريعا جدا والخدمة ممتازة", "ar"},
+		{"Η παράδοση ήταν γρήγορη, ευχαριστώ Amazon", "el"},
+	} {
+		an := a.Analyze(tt.text)
+		checkInvariants(t, an)
+		assert.Equal(t, tt.lang, an.Language, "%q", tt.text)
+		assert.Nil(t, an.Sentiment, "no English sentiment on %q", tt.text)
+		assert.Empty(t, an.Themes, "no English themes on %q", tt.text)
+	}
+}
+
+// TestAnalyzeEmoji: emoji are sentiment words whatever the language, also
+// in a run ("👍👍"), with a skin tone, or glued to a word.
+func TestAnalyzeEmoji(t *testing.T) {
+	a := analyzer(t)
+	for _, tt := range []struct{ text, label string }{
+		{"👍", "positive"},
+		{"👍👍👍", "positive"},
+		{"👍🏽", "positive"},
+		{"😡😡", "negative"},
+		{"❤️❤️", "positive"},
+		{"great👍", "positive"},
+		{"👎 never again", "negative"},
+	} {
+		an := a.Analyze(tt.text)
+		checkInvariants(t, an)
+		require.NotNil(t, an.Sentiment, "%q", tt.text)
+		assert.Equal(t, tt.label, an.Sentiment.Label, "%q (score %v)", tt.text, an.Sentiment.Score)
+	}
+	one, three := a.Analyze("👍"), a.Analyze("👍👍👍")
+	assert.Greater(t, three.Sentiment.Score, one.Sentiment.Score, "each emoji of a run counts")
+}
+
 func TestAnalyzeUnknownShortText(t *testing.T) {
 	a := analyzer(t)
 	an := a.Analyze("Great app!")

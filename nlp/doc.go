@@ -20,10 +20,13 @@
 //     Analyzer state (prose tokenizes words independently, so this changes no
 //     token), together with their lower-case form, Snowball stem, lexicon
 //     entries and taxonomy and model ids.
-//  4. Language detection from function words (en, es, fr, de, it, pt, nl).
-//     Language is "" when the evidence is too thin or ambiguous.
-//  5. For English, and for unknown-language texts with English words in them
-//     and no stronger evidence for another language: themes from the
+//  4. Language detection from function words (en, es, fr, de, it, pt, nl),
+//     and from the script for text mostly in another one (ja, zh, ko, ru, uk,
+//     be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml, gu, pa, ka,
+//     hy). Language is "" when the evidence is too thin or ambiguous.
+//  5. For English, for unknown-language texts with English words in them
+//     and no stronger evidence for another language, and for emoji alone
+//     ("👍👍", each emoji of a run counted): themes from the
 //     taxonomy, matched on stemmed tokens, each with its matches (byte offsets
 //     into Analysis.Text), a confidence in 0..1 and a sentiment from the
 //     sentiment words attributed to its mentions; overall sentiment (VADER

@@ -273,13 +273,109 @@ func (t *tokenizer) compute(words []string) [][]wordTok {
 		if wi == len(words) {
 			break
 		}
-		s, e := pos-starts[wi], cur-starts[wi]
-		if m := maps[wi]; m != nil {
-			s, e = int(m[s]), int(m[e])
+		// A run of emoji ("👍👍", "😡😡😡") is one token to prose; each
+		// emoji is a sentiment word of its own.
+		for _, piece := range emojiPieces(pt.Text) {
+			s, e := pos-starts[wi]+piece[0], pos-starts[wi]+piece[1]
+			if m := maps[wi]; m != nil {
+				s, e = int(m[s]), int(m[e])
+			}
+			out[wi] = append(out[wi], t.describe(strings.Clone(pt.Text[piece[0]:piece[1]]), int32(s), int32(e)))
 		}
-		out[wi] = append(out[wi], t.describe(strings.Clone(pt.Text), int32(s), int32(e)))
 	}
 	return out
+}
+
+// emojiPieces splits a token made only of emoji into one piece per emoji,
+// each with its skin tone, variation selector and zero-width-joined
+// followers ("👍🏽", "❤️", "👨‍👩‍👧"), and a word with emoji glued to its end
+// ("great👍") into the word and its emoji. Any other token is one piece.
+func emojiPieces(tok string) [][2]int {
+	whole := [][2]int{{0, len(tok)}}
+	if len(tok) < 5 || (strings.IndexByte(tok, 0xF0) < 0 && strings.IndexByte(tok, 0xE2) < 0) {
+		return whole // too short for two emoji, or no rune an emoji starts with
+	}
+	if tok[0] < utf8.RuneSelf {
+		// A word with emoji after it.
+		for i, r := range tok {
+			if isEmoji(r) {
+				rest := emojiPieces(tok[i:])
+				if len(rest) == 1 && !isEmojiOnly(tok[i:]) {
+					return whole
+				}
+				pieces := [][2]int{{0, i}}
+				for _, p := range rest {
+					pieces = append(pieces, [2]int{i + p[0], i + p[1]})
+				}
+				return pieces
+			}
+		}
+		return whole
+	}
+	var pieces [][2]int
+	joined := false
+	for i := 0; i < len(tok); {
+		r, size := utf8.DecodeRuneInString(tok[i:])
+		switch {
+		case isEmojiModifier(r):
+			if len(pieces) == 0 {
+				return whole
+			}
+			pieces[len(pieces)-1][1] = i + size
+			joined = r == 0x200D
+		case isEmoji(r):
+			if joined && len(pieces) > 0 {
+				pieces[len(pieces)-1][1] = i + size
+			} else {
+				pieces = append(pieces, [2]int{i, i + size})
+			}
+			joined = false
+		default:
+			return whole
+		}
+		i += size
+	}
+	if len(pieces) < 2 {
+		return whole
+	}
+	return pieces
+}
+
+// isEmojiOnly reports whether s is one emoji with its modifiers.
+func isEmojiOnly(s string) bool {
+	r, size := utf8.DecodeRuneInString(s)
+	if !isEmoji(r) {
+		return false
+	}
+	for _, r := range s[size:] {
+		if !isEmojiModifier(r) && !isEmoji(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// isEmoji reports whether r is a pictographic symbol (emoji blocks, the
+// dingbats and miscellaneous symbols that have emoji forms).
+func isEmoji(r rune) bool {
+	return (r >= 0x1F000 && r <= 0x1FAFF) || (r >= 0x2600 && r <= 0x27BF) || (r >= 0x2B00 && r <= 0x2BFF)
+}
+
+// isEmojiModifier reports whether r only changes the emoji before it: a skin
+// tone, a variation selector, a zero-width joiner or a tag.
+func isEmojiModifier(r rune) bool {
+	return (r >= 0x1F3FB && r <= 0x1F3FF) || r == 0xFE0F || r == 0xFE0E || r == 0x200D || (r >= 0xE0020 && r <= 0xE007F)
+}
+
+// bareEmoji drops skin tones and variation selectors, so "👍🏽" and "❤️"
+// find the lexicon's "👍" and "❤".
+func bareEmoji(s string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= 0x1F3FB && r <= 0x1F3FF) || r == 0xFE0F || r == 0xFE0E {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // sanitize applies prose's quote normalization to a word and returns a map
@@ -381,6 +477,11 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 	wt.stop = lang.StopMask(lower)
 	wt.hint = lang.HintMask(text)
 	wt.senti = t.lex.Lookup(lower)
+	if wt.senti.Flags&sentiment.InLexicon == 0 && letters == 0 && len(lower) > 4 {
+		if bare := bareEmoji(lower); bare != lower {
+			wt.senti = t.lex.Lookup(bare)
+		}
+	}
 	wt.mUni, wt.mStem, wt.mNeg, wt.mLex = -1, -1, -1, -1
 	if t.mv != nil {
 		t.mv.wordIDs(&wt)

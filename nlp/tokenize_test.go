@@ -105,3 +105,30 @@ func TestMayMatch(t *testing.T) {
 	}
 	assert.Greater(t, checked, 1000)
 }
+
+func TestEmojiPieces(t *testing.T) {
+	tests := []struct {
+		tok  string
+		want []string
+	}{
+		{"👍", []string{"👍"}},
+		{"👍👍", []string{"👍", "👍"}},
+		{"👍🏽👎", []string{"👍🏽", "👎"}},
+		{"❤️❤️", []string{"❤️", "❤️"}},
+		{"👨‍👩‍👧😀", []string{"👨‍👩‍👧", "😀"}},
+		{"great👍", []string{"great", "👍"}},
+		{"thanks🙏🙏", []string{"thanks", "🙏", "🙏"}},
+		{"I❤NY", []string{"I❤NY"}},
+		{"👍great", []string{"👍great"}},
+		{"café", []string{"café"}},
+		{"hello", []string{"hello"}},
+		{"→→", []string{"→→"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, p := range emojiPieces(tt.tok) {
+			got = append(got, tt.tok[p[0]:p[1]])
+		}
+		assert.Equal(t, tt.want, got, "%q", tt.tok)
+	}
+}

@@ -33,3 +33,42 @@ func TestMasks(t *testing.T) {
 	assert.Zero(t, HintMask("plain"))
 	assert.True(t, IsStop("und", DE))
 }
+
+func TestScript(t *testing.T) {
+	tests := []struct {
+		text     string
+		code     string
+		nonLatin bool
+	}{
+		{"配送が遅かったです。", "ja", true},
+		{"カスタマーサポート最高", "ja", true},
+		{"送货太慢了，客服也不回复。", "zh", true},
+		{"배송이 너무 늦었어요", "ko", true},
+		{"Доставка была быстрой", "ru", true},
+		{"Спасибо", "", true}, // Cyrillic without a telling letter
+		{"Доставка була швидкою, дякую за підтримку", "uk", true},
+		{"Доставка була швидкою, дякую", "", true}, // Ukrainian, but no letter says so
+		{"Дастаўка была хуткай", "be", true},
+		{"Достава је била брза, хвала, ћао", "sr", true},
+		{"Испораката беше брза, ѓаволски добро", "mk", true},
+		{"Η παράδοση ήταν γρήγορη", "el", true},
+		{"التوصيل كان سريعا جدا", "ar", true},
+		{"ارسال خیلی دیر رسید و پشتیبانی جواب نداد", "fa", true},
+		{"ڈیلیوری بہت دیر سے آئی", "ur", true},
+		{"המשלוח הגיע מהר", "he", true},
+		{"จัดส่งเร็วมาก", "th", true},
+		{"डिलीवरी बहुत देर से आई", "", true}, // Hindi, Marathi, Nepali
+		{"ডেলিভারি খুব দেরিতে এসেছে", "bn", true},
+		{"მიწოდება სწრაფი იყო", "ka", true},
+		{"The delivery was late", "", false},
+		{"Très bien, merci", "", false},
+		{"The app is great, 很好", "", false}, // more Latin letters
+		{"12345 !!! 👍", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		code, nonLatin := Script(tt.text)
+		assert.Equal(t, tt.nonLatin, nonLatin, "%q", tt.text)
+		assert.Equal(t, tt.code, code, "%q", tt.text)
+	}
+}
