@@ -186,6 +186,32 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"customer_support": "!positive"},
 		},
 		{
+			name: "an API returning errors is not a return",
+			text: "Your API keeps returning 429 errors.",
+			want: map[string]string{"reliability": "negative"},
+			not:  []string{"returns_refunds"},
+		},
+		{
+			name: "a promise not kept",
+			text: "I was promised a callback that never happened.",
+			want: map[string]string{"communication": "negative"},
+		},
+		{
+			name: "never responds",
+			text: "Our account manager never responds to emails.",
+			want: map[string]string{"communication": "negative"},
+		},
+		{
+			name: "charged after cancelling",
+			text: "Cancelled my order but still got charged.",
+			want: map[string]string{"billing": "negative"},
+		},
+		{
+			name: "redesign",
+			text: "Please bring back the old design, the new one is awful.",
+			want: map[string]string{"usability": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
