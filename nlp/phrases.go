@@ -37,7 +37,11 @@ var phraseStops = func() map[string]bool {
 		thinking hoping planning wanting needing paying buying ordering receiving says shows
 		answers seems looks takes makes keeps tells gives wants needs goes comes tries ordered
 		offered picked sorted asked called emailed received bought paid tried wanted needed
-		confirm follow anyway instead maybe probably almost enough`) {
+		confirm follow anyway instead maybe probably almost enough four five six seven eight
+		nine ten eleven twelve fifteen twenty thirty forty fifty hundred thousand half several
+		multiple various different long longer short shorter happen happens happened
+		minute minutes hour hours second seconds morning evening night weekend promise
+		promised promises returning bring brought beyond`) {
 		m[w] = true
 	}
 	return m
