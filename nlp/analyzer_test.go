@@ -434,6 +434,12 @@ func TestAnalyzePhrases(t *testing.T) {
 		assert.False(t, seen[p], p)
 		seen[p] = true
 	}
+	// Counts, durations and generic words are no topic.
+	an = a.Analyze("Setup took six weeks and half of the team waited twenty minutes for a login that never happened.")
+	for _, p := range an.Phrases {
+		assert.NotContains(t, []string{"six", "weeks", "half", "twenty", "minutes", "happened"}, p)
+	}
+	assert.Contains(t, an.Phrases, "team")
 }
 
 func TestAnalyzeTruncates(t *testing.T) {
