@@ -398,6 +398,24 @@ func TestAnalyzeEmoji(t *testing.T) {
 	assert.Greater(t, three.Sentiment.Score, one.Sentiment.Score, "each emoji of a run counts")
 }
 
+// TestAnalyzeShortWordWithFullStop: prose keeps "Bad." whole as it keeps
+// "Mr."; one-word reviews still get their sentiment.
+func TestAnalyzeShortWordWithFullStop(t *testing.T) {
+	a := analyzer(t)
+	for _, tt := range []struct{ text, label string }{
+		{"Bad.", "negative"},
+		{"Ok.", "positive"},
+		{"Wow.", "positive"},
+		{"Meh.", "negative"},
+		{"Bad service. Meh.", "negative"},
+	} {
+		an := a.Analyze(tt.text)
+		checkInvariants(t, an)
+		require.NotNil(t, an.Sentiment, "%q", tt.text)
+		assert.Equal(t, tt.label, an.Sentiment.Label, "%q (score %v)", tt.text, an.Sentiment.Score)
+	}
+}
+
 func TestAnalyzeUnknownShortText(t *testing.T) {
 	a := analyzer(t)
 	an := a.Analyze("Great app!")

@@ -274,8 +274,14 @@ func (t *tokenizer) compute(words []string) [][]wordTok {
 			break
 		}
 		// A run of emoji ("👍👍", "😡😡😡") is one token to prose; each
-		// emoji is a sentiment word of its own.
-		for _, piece := range emojiPieces(pt.Text) {
+		// emoji is a sentiment word of its own. So is "Bad." or "Ok.",
+		// which prose keeps whole (as it keeps "Mr."): the word and its
+		// full stop.
+		pieces := emojiPieces(pt.Text)
+		if len(pieces) == 1 {
+			pieces = t.fullStopPieces(pt.Text, pieces)
+		}
+		for _, piece := range pieces {
 			s, e := pos-starts[wi]+piece[0], pos-starts[wi]+piece[1]
 			if m := maps[wi]; m != nil {
 				s, e = int(m[s]), int(m[e])
@@ -284,6 +290,25 @@ func (t *tokenizer) compute(words []string) [][]wordTok {
 		}
 	}
 	return out
+}
+
+// fullStopPieces splits a short word and the full stop prose kept with it
+// ("Bad.", "Meh.") when the word is a sentiment word; anything else (an
+// abbreviation such as "Mr." or "etc.") stays whole.
+func (t *tokenizer) fullStopPieces(tok string, whole [][2]int) [][2]int {
+	n := len(tok)
+	if n < 3 || n > 8 || tok[n-1] != '.' {
+		return whole
+	}
+	for i := 0; i < n-1; i++ {
+		if c := tok[i] | 0x20; c < 'a' || c > 'z' {
+			return whole
+		}
+	}
+	if t.lex.Lookup(strings.ToLower(tok[:n-1])).Flags&sentiment.InLexicon == 0 {
+		return whole
+	}
+	return [][2]int{{0, n - 1}, {n - 1, n}}
 }
 
 // emojiPieces splits a token made only of emoji into one piece per emoji,
