@@ -212,6 +212,21 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"usability": "negative"},
 		},
 		{
+			name: "a joke",
+			text: "customer support is a joke",
+			want: map[string]string{"customer_support": "negative"},
+		},
+		{
+			name: "without warning",
+			text: "The subscription auto renewed without warning",
+			want: map[string]string{"subscription": "negative"},
+		},
+		{
+			name: "trash",
+			text: "app is trash",
+			want: map[string]string{"web_performance": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
