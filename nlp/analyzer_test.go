@@ -227,6 +227,27 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"web_performance": "negative"},
 		},
 		{
+			name: "connection drops",
+			text: "My internet keeps dropping every evening.",
+			want: map[string]string{"reliability": "negative"},
+		},
+		{
+			name: "a doctor who did not listen",
+			text: "The doctor was rushed and didn't listen.",
+			want: map[string]string{"staff_attitude": "negative"},
+		},
+		{
+			name: "calls never returned",
+			text: "The adjuster never returned my calls.",
+			want: map[string]string{"communication": "negative"},
+			not:  []string{"returns_refunds"},
+		},
+		{
+			name: "a huge queue is no praise",
+			text: "Queue at the tills was huge.",
+			want: map[string]string{"wait_time": "!positive"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
