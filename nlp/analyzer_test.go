@@ -248,6 +248,21 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"wait_time": "!positive"},
 		},
 		{
+			name: "early delivery",
+			text: "Arrived a day early, brilliant!",
+			want: map[string]string{"delivery": "positive"},
+		},
+		{
+			name: "not as pictured",
+			text: "Colour looks nothing like the photos.",
+			want: map[string]string{"product_quality": "negative"},
+		},
+		{
+			name: "could not be happier",
+			text: "Couldn't be happier with the customer service.",
+			want: map[string]string{"customer_support": "positive"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},

@@ -21,7 +21,8 @@ var subjects = map[string]bool{
 }
 
 // Valences sets out[i] to the sentiment valence of units[i] in context
-// (VADER scale). out must have len(units).
+// (VADER scale). out must have len(units). A unit's Negated is cleared when
+// an n-gram entry written with its "n't" ("can't wait") takes it in.
 func (l *Lexicon) Valences(units []Unit, out []float64) {
 	upper := 0
 	for i := range units {
@@ -36,10 +37,15 @@ func (l *Lexicon) Valences(units []Unit, out []float64) {
 		e := u.Entry
 		v, head := e.Valence, i
 		if e.Flags&NGramTail != 0 {
-			if g, h, ok := l.ngramAt(units, i); ok {
+			if g, h, withNT, ok := l.ngramAt(units, i); ok {
 				v, head = g, h
 				for k := h; k < i; k++ {
 					out[k] = 0
+				}
+				if withNT {
+					// "can't wait to come back": the n-gram used the "n't";
+					// it negates nothing after it.
+					units[h].Negated = false
 				}
 			}
 		}
@@ -140,19 +146,36 @@ func gateOpen(units []Unit, i int) bool {
 }
 
 // ngramAt finds an n-gram ending at units[i] within one clause, longest
-// first, and returns its valence and first unit.
-func (l *Lexicon) ngramAt(units []Unit, i int) (float64, int, bool) {
+// first, and returns its valence, its first unit and whether the entry
+// includes that unit's "n't". A first unit that carried
+// "n't" is looked up with it first, so "couldn't be happier" can have an
+// entry of its own (a negation inside an n-gram is not applied again).
+func (l *Lexicon) ngramAt(units []Unit, i int) (v float64, first int, withNT, ok bool) {
 	if i >= 2 && sameClause(units, i-2, i) {
-		if v, ok := l.ngrams[ngram{units[i-2].Lower, units[i-1].Lower, units[i].Lower}]; ok {
-			return v, i - 2, true
+		if v, withNT, ok := l.ngramFrom(&units[i-2], ngram{b: units[i-1].Lower, c: units[i].Lower}); ok {
+			return v, i - 2, withNT, true
 		}
 	}
 	if i >= 1 && sameClause(units, i-1, i) {
-		if v, ok := l.ngrams[ngram{a: units[i-1].Lower, b: units[i].Lower}]; ok {
-			return v, i - 1, true
+		if v, withNT, ok := l.ngramFrom(&units[i-1], ngram{b: units[i].Lower}); ok {
+			return v, i - 1, withNT, true
 		}
 	}
-	return 0, i, false
+	return 0, i, false, false
+}
+
+// ngramFrom looks up the n-gram g that starts with first, and reports
+// whether the entry found includes first's "n't".
+func (l *Lexicon) ngramFrom(first *Unit, g ngram) (v float64, withNT, ok bool) {
+	if first.Negated {
+		g.a = first.Lower + "n't"
+		if v, ok := l.ngrams[g]; ok {
+			return v, true, true
+		}
+	}
+	g.a = first.Lower
+	v, ok = l.ngrams[g]
+	return v, false, ok
 }
 
 // Overall combines unit valences into a compound score in -1..1: "but"

@@ -66,6 +66,14 @@ func TestScore(t *testing.T) {
 	// "but": the clause after weighs more.
 	assert.Less(t, score(l, "good but terrible"), -0.05)
 	assert.Greater(t, score(l, "terrible but good"), 0.05)
+	// N-grams written with "n't" on their first word, and without.
+	assert.Greater(t, score(l, "could n't be happier"), 0.5)
+	assert.Less(t, score(l, "could be happier"), -0.05)
+	assert.Greater(t, score(l, "could not be happier"), 0.5)
+	assert.Less(t, score(l, "it could n't be worse"), -0.5)
+	// The "n't" an n-gram took in negates nothing after it.
+	assert.Greater(t, score(l, "ca n't wait to come back"), 0.05)
+	assert.Less(t, score(l, "ca n't log in"), -0.05)
 }
 
 func TestCompoundAndLabel(t *testing.T) {
