@@ -74,6 +74,7 @@ func TestScore(t *testing.T) {
 	// The "n't" an n-gram took in negates nothing after it.
 	assert.Greater(t, score(l, "ca n't wait to come back"), 0.05)
 	assert.Less(t, score(l, "ca n't log in"), -0.05)
+	assert.Less(t, score(l, "thanks for nothing"), -0.05)
 }
 
 func TestCompoundAndLabel(t *testing.T) {
