@@ -9,7 +9,8 @@
 //  1. Truncation to Config.MaxTextBytes at a rune boundary, moved back so it
 //     never splits a piece of personal data. Invalid UTF-8 becomes U+FFFD.
 //  2. Redaction of email addresses, phone numbers, payment card numbers
-//     (Luhn-checked), IBANs (mod-97-checked) and IPv4/IPv6 addresses into
+//     (a card network's prefix and length, Luhn-checked), IBANs (mod-97-checked)
+//     and IPv4/IPv6 addresses into
 //     [EMAIL], [PHONE], [CARD], [IBAN] and [IP]. Analysis.Text is the redacted
 //     text; Analysis.PII counts findings by kind (email, phone, card, iban,
 //     ip), lists only kinds found and is never nil. Order and ticket numbers,

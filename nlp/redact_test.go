@@ -32,6 +32,8 @@ func TestRedact(t *testing.T) {
 		{"not phone: tracking", "tracking number 123456789012", "tracking number 123456789012", nil},
 		{"not phone: dates", "on 2025-03-02, 03/02/2025 and 02.03.2025 at 14:30", "on 2025-03-02, 03/02/2025 and 02.03.2025 at 14:30", nil},
 		{"not phone: date and time", "since 2025-03-02 14:30:00", "since 2025-03-02 14:30:00", nil},
+		{"not phone: ISBN", "ISBN 978-3-16-148410-0 was the wrong edition", "ISBN 978-3-16-148410-0 was the wrong edition", nil},
+		{"not phone: carrier tracking", "FedEx 123456789012 shows delivered", "FedEx 123456789012 shows delivered", nil},
 		{"not phone: years", "customer since 2019 2020 2021, renewed 1998-2004-2010", "customer since 2019 2020 2021, renewed 1998-2004-2010", nil},
 		{"phone: 4-4-4 groups that are not all years", "call 0201 9202 0211", "call [PHONE]", map[string]int{"phone": 1}},
 		{"not phone: prices", "paid $1,234,567.89, 1234567.89 EUR and € 123456789", "paid $1,234,567.89, 1234567.89 EUR and € 123456789", nil},
@@ -45,6 +47,10 @@ func TestRedact(t *testing.T) {
 		{"card compact amex", "amex 378282246310005", "amex [CARD]", map[string]int{"card": 1}},
 		{"not card: luhn", "ref 4111 1111 1111 1112", "ref 4111 1111 1111 1112", nil},
 		{"not card: 16 digits", "1234567812345678", "1234567812345678", nil},
+		{"cards of other networks", "jcb 3530 1113 3330 0000, diners 3056 9309 0259 04, discover 6011 1111 1111 1117, unionpay 6200 0000 0000 0005, mc 2223 0031 2200 3222, visa 4222222222222",
+			"jcb [CARD], diners [CARD], discover [CARD], unionpay [CARD], mc [CARD], visa [CARD]", map[string]int{"card": 6}},
+		{"not card: IMEI (Luhn-valid, no card network)", "IMEI 356938035643809 is blocked, 356938035643809", "IMEI 356938035643809 is blocked, 356938035643809", nil},
+		{"not card: Luhn-valid, visa prefix, 15 digits", "ref 411111111111108", "ref 411111111111108", nil},
 
 		// IBANs.
 		{"iban grouped", "IBAN DE89 3704 0044 0532 0130 00 please", "IBAN [IBAN] please", map[string]int{"iban": 1}},

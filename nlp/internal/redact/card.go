@@ -1,8 +1,8 @@
 package redact
 
 // findCards finds payment card numbers: 13 to 19 digits, optionally in groups
-// separated by single spaces or dashes, starting with 2-6 (the major
-// networks) and passing the Luhn check. A run that fails is retried on its
+// separated by single spaces or dashes, with the prefix and length of a card
+// network (cardPrefix) and passing the Luhn check. A run that fails is retried on its
 // shorter group-aligned prefixes, so "4111 1111 1111 1111 12/27" still finds
 // the card.
 func findCards(dst []Span, base int, s string) []Span {
@@ -51,7 +51,7 @@ func findCards(dst []Span, base int, s string) []Span {
 			if end == 0 || (k == n && end < len(s) && (wordChar(s[end]) || decimalAt(s, end))) {
 				continue
 			}
-			if digits[0] < 2 || digits[0] > 6 || !luhn(digits[:k]) {
+			if !cardPrefix(digits[:k]) || !luhn(digits[:k]) {
 				continue
 			}
 			dst = add(dst, base, i, end, Card)
@@ -64,6 +64,40 @@ func findCards(dst []Span, base int, s string) []Span {
 		}
 	}
 	return dst
+}
+
+// cardPrefix reports whether d starts like a number of a card network of
+// that length (ISO/IEC 7812 issuer ranges): Visa 4 (13, 16, 19 digits),
+// Mastercard 51-55 and 2221-2720 (16), Amex 34 and 37 (15), Diners 300-305,
+// 36, 38, 39 (14-19), JCB 3528-3589, Discover 6011, 644-649 and 65, UnionPay
+// 62, Mir 2200-2204 (16-19), Maestro 50 and 56-69 (13-19). Other Luhn-valid
+// numbers, such as a phone's IMEI (15 digits, mostly 35...), are not cards.
+func cardPrefix(d []byte) bool {
+	n := len(d)
+	p2 := int(d[0])*10 + int(d[1])
+	p4 := p2*100 + int(d[2])*10 + int(d[3])
+	between := func(v, lo, hi int) bool { return v >= lo && v <= hi }
+	switch d[0] {
+	case 4:
+		return n == 13 || n == 16 || n == 19
+	case 2:
+		return (between(p4, 2221, 2720) && n == 16) || (between(p4, 2200, 2204) && n >= 16)
+	case 3:
+		switch {
+		case p2 == 34 || p2 == 37:
+			return n == 15
+		case between(p4, 3528, 3589):
+			return n >= 16
+		case between(p4/10, 300, 305) || p2 == 36 || p2 == 38 || p2 == 39:
+			return n >= 14
+		}
+		return false
+	case 5:
+		return (between(p2, 51, 55) && n == 16) || p2 == 50 || p2 >= 56
+	case 6:
+		return true // Discover, UnionPay, Maestro: 13-19 digits
+	}
+	return false
 }
 
 // afterIBANHead reports whether s[i] follows "XX99 ", the country code and

@@ -15,6 +15,9 @@ var idWords = map[string]bool{
 	"incident": true, "pedido": true, "commande": true, "bestellung": true,
 	"bestelnummer": true, "ordine": true, "factura": true, "facture": true,
 	"rechnung": true, "nummer": true, "numero": true, "n": true, "nr": true, "no": true,
+	"isbn": true, "issn": true, "imei": true, "imsi": true, "iccid": true, "ean": true,
+	"upc": true, "gtin": true, "asin": true, "vin": true, "fedex": true, "ups": true,
+	"dhl": true, "usps": true, "awb": true,
 }
 
 // numberWords may sit between an id word and the number ("order no. 123").
