@@ -9,12 +9,13 @@
 //  1. Truncation to Config.MaxTextBytes at a rune boundary, moved back so it
 //     never splits a piece of personal data. Invalid UTF-8 becomes U+FFFD.
 //  2. Redaction of email addresses, phone numbers, payment card numbers
-//     (a card network's prefix and length, Luhn-checked), IBANs (mod-97-checked)
-//     and IPv4/IPv6 addresses into
-//     [EMAIL], [PHONE], [CARD], [IBAN] and [IP]. Analysis.Text is the redacted
-//     text; Analysis.PII counts findings by kind (email, phone, card, iban,
-//     ip), lists only kinds found and is never nil. Order and ticket numbers,
-//     dates, times, amounts and version numbers are left alone.
+//     (a card network's prefix and length, Luhn-checked), IBANs
+//     (mod-97-checked) and IPv4/IPv6 addresses into [EMAIL], [PHONE],
+//     [CARD], [IBAN] and [IP]. Analysis.Text is the redacted text;
+//     Analysis.PII counts findings by kind (email, phone, card, iban, ip),
+//     lists only kinds found and is never nil. Order, ticket and tracking
+//     numbers, ISBNs, IMEIs, dates, times, amounts and version numbers are
+//     left alone.
 //  3. Tokenization with prose (github.com/jdkato/prose/v2) using one shared
 //     model, with segmentation, tagging and entity extraction disabled. The
 //     tokens of each distinct whitespace-delimited word are cached per
