@@ -32,6 +32,8 @@ func TestRedact(t *testing.T) {
 		{"not phone: tracking", "tracking number 123456789012", "tracking number 123456789012", nil},
 		{"not phone: dates", "on 2025-03-02, 03/02/2025 and 02.03.2025 at 14:30", "on 2025-03-02, 03/02/2025 and 02.03.2025 at 14:30", nil},
 		{"not phone: date and time", "since 2025-03-02 14:30:00", "since 2025-03-02 14:30:00", nil},
+		{"not phone: version", "Version 10.0.19045.3693 of Windows, build 22621.2428.1.0 and 10.0.19045.3693", "Version 10.0.19045.3693 of Windows, build 22621.2428.1.0 and 10.0.19045.3693", nil},
+		{"phone: dotted with a one-digit country code", "call 1.800.555.0199", "call [PHONE]", map[string]int{"phone": 1}},
 		{"not phone: ISBN", "ISBN 978-3-16-148410-0 was the wrong edition", "ISBN 978-3-16-148410-0 was the wrong edition", nil},
 		{"not phone: carrier tracking", "FedEx 123456789012 shows delivered", "FedEx 123456789012 shows delivered", nil},
 		{"not phone: years", "customer since 2019 2020 2021, renewed 1998-2004-2010", "customer since 2019 2020 2021, renewed 1998-2004-2010", nil},

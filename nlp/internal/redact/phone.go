@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // idWords precede numbers that identify orders, tickets and the like; such
 // numbers are not phone numbers.
@@ -17,7 +20,8 @@ var idWords = map[string]bool{
 	"rechnung": true, "nummer": true, "numero": true, "n": true, "nr": true, "no": true,
 	"isbn": true, "issn": true, "imei": true, "imsi": true, "iccid": true, "ean": true,
 	"upc": true, "gtin": true, "asin": true, "vin": true, "fedex": true, "ups": true,
-	"dhl": true, "usps": true, "awb": true,
+	"dhl": true, "usps": true, "awb": true, "version": true, "ver": true, "v": true,
+	"build": true, "release": true, "firmware": true,
 }
 
 // numberWords may sit between an id word and the number ("order no. 123").
@@ -168,6 +172,9 @@ func scanPhone(s string, i int) (end int, ok bool) {
 	}
 	if dots == 1 && ng >= 2 && sp[ng-2] == '.' && g[ng-1] <= 2 {
 		return end, false // a decimal amount: 1234567.89
+	}
+	if dots == ng-1 && ng >= 3 && slices.Contains(g[1:], 1) {
+		return end, false // a version: 10.0.19045.3693 (1.800.555.0199 is a phone)
 	}
 	if dots == ng-1 && ng >= 3 && g[0] <= 3 && !(ng == 3 && g[0] == 3 && g[1] == 3 && g[2] == 4) {
 		thousands := true
