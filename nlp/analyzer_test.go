@@ -263,6 +263,22 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"customer_support": "positive"},
 		},
 		{
+			name: "transferred around",
+			text: "Transferred four times and still no answer.",
+			want: map[string]string{"customer_support": "negative"},
+		},
+		{
+			name: "a phone menu is no food",
+			text: "The IVR menu is a maze.",
+			want: map[string]string{"customer_support": "negative"},
+			not:  []string{"food_quality"},
+		},
+		{
+			name: "could not reach a human",
+			text: "The bot kept looping and I couldn't reach a human.",
+			want: map[string]string{"customer_support": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
