@@ -279,6 +279,12 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"customer_support": "negative"},
 		},
 		{
+			name: "exclusion: a salutation to support, a tax return",
+			text: "Dear support team, I cannot log in to download the statements for my tax return.",
+			want: map[string]string{"account_access": "negative"},
+			not:  []string{"customer_support", "returns_refunds"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
