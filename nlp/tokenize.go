@@ -260,6 +260,7 @@ func (t *tokenizer) compute(words []string) [][]wordTok {
 		return out // prose returns no error when tokenizing only
 	}
 	cur, wi := 0, 0
+	var one [1][2]int
 	for _, pt := range doc.Tokens() {
 		k := strings.Index(joined[cur:], pt.Text)
 		if k < 0 || pt.Text == "" {
@@ -278,8 +279,12 @@ func (t *tokenizer) compute(words []string) [][]wordTok {
 		// which prose keeps whole (as it keeps "Mr."): the word and its
 		// full stop.
 		pieces := emojiPieces(pt.Text)
-		if len(pieces) == 1 {
-			pieces = t.fullStopPieces(pt.Text, pieces)
+		if pieces == nil {
+			pieces = t.fullStopPieces(pt.Text)
+		}
+		if pieces == nil {
+			one[0] = [2]int{0, len(pt.Text)}
+			pieces = one[:]
 		}
 		for _, piece := range pieces {
 			s, e := pos-starts[wi]+piece[0], pos-starts[wi]+piece[1]
@@ -293,20 +298,20 @@ func (t *tokenizer) compute(words []string) [][]wordTok {
 }
 
 // fullStopPieces splits a short word and the full stop prose kept with it
-// ("Bad.", "Meh.") when the word is a sentiment word; anything else (an
-// abbreviation such as "Mr." or "etc.") stays whole.
-func (t *tokenizer) fullStopPieces(tok string, whole [][2]int) [][2]int {
+// ("Bad.", "Meh.") when the word is a sentiment word. Anything else (an
+// abbreviation such as "Mr." or "etc.") stays whole: nil.
+func (t *tokenizer) fullStopPieces(tok string) [][2]int {
 	n := len(tok)
 	if n < 3 || n > 8 || tok[n-1] != '.' {
-		return whole
+		return nil
 	}
 	for i := 0; i < n-1; i++ {
 		if c := tok[i] | 0x20; c < 'a' || c > 'z' {
-			return whole
+			return nil
 		}
 	}
 	if t.lex.Lookup(strings.ToLower(tok[:n-1])).Flags&sentiment.InLexicon == 0 {
-		return whole
+		return nil
 	}
 	return [][2]int{{0, n - 1}, {n - 1, n}}
 }
@@ -314,19 +319,21 @@ func (t *tokenizer) fullStopPieces(tok string, whole [][2]int) [][2]int {
 // emojiPieces splits a token made only of emoji into one piece per emoji,
 // each with its skin tone, variation selector and zero-width-joined
 // followers ("👍🏽", "❤️", "👨‍👩‍👧"), and a word with emoji glued to its end
-// ("great👍") into the word and its emoji. Any other token is one piece.
+// ("great👍") into the word and its emoji. Any other token stays whole: nil.
 func emojiPieces(tok string) [][2]int {
-	whole := [][2]int{{0, len(tok)}}
 	if len(tok) < 5 || (strings.IndexByte(tok, 0xF0) < 0 && strings.IndexByte(tok, 0xE2) < 0) {
-		return whole // too short for two emoji, or no rune an emoji starts with
+		return nil // too short for two emoji, or no rune an emoji starts with
 	}
 	if tok[0] < utf8.RuneSelf {
 		// A word with emoji after it.
 		for i, r := range tok {
 			if isEmoji(r) {
 				rest := emojiPieces(tok[i:])
-				if len(rest) == 1 && !isEmojiOnly(tok[i:]) {
-					return whole
+				if rest == nil {
+					if !isEmojiOnly(tok[i:]) {
+						return nil
+					}
+					rest = [][2]int{{0, len(tok) - i}}
 				}
 				pieces := [][2]int{{0, i}}
 				for _, p := range rest {
@@ -335,7 +342,7 @@ func emojiPieces(tok string) [][2]int {
 				return pieces
 			}
 		}
-		return whole
+		return nil
 	}
 	var pieces [][2]int
 	joined := false
@@ -344,7 +351,7 @@ func emojiPieces(tok string) [][2]int {
 		switch {
 		case isEmojiModifier(r):
 			if len(pieces) == 0 {
-				return whole
+				return nil
 			}
 			pieces[len(pieces)-1][1] = i + size
 			joined = r == 0x200D
@@ -356,12 +363,12 @@ func emojiPieces(tok string) [][2]int {
 			}
 			joined = false
 		default:
-			return whole
+			return nil
 		}
 		i += size
 	}
 	if len(pieces) < 2 {
-		return whole
+		return nil
 	}
 	return pieces
 }
@@ -389,14 +396,19 @@ func isEmoji(r rune) bool {
 // isEmojiModifier reports whether r only changes the emoji before it: a skin
 // tone, a variation selector, a zero-width joiner or a tag.
 func isEmojiModifier(r rune) bool {
-	return (r >= 0x1F3FB && r <= 0x1F3FF) || r == 0xFE0F || r == 0xFE0E || r == 0x200D || (r >= 0xE0020 && r <= 0xE007F)
+	return isEmojiVariant(r) || r == 0x200D || (r >= 0xE0020 && r <= 0xE007F)
+}
+
+// isEmojiVariant reports whether r is a skin tone or a variation selector.
+func isEmojiVariant(r rune) bool {
+	return (r >= 0x1F3FB && r <= 0x1F3FF) || r == 0xFE0F || r == 0xFE0E
 }
 
 // bareEmoji drops skin tones and variation selectors, so "👍🏽" and "❤️"
 // find the lexicon's "👍" and "❤".
 func bareEmoji(s string) string {
 	return strings.Map(func(r rune) rune {
-		if (r >= 0x1F3FB && r <= 0x1F3FF) || r == 0xFE0F || r == 0xFE0E {
+		if isEmojiVariant(r) {
 			return -1
 		}
 		return r
