@@ -3,6 +3,7 @@ package nlp
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -198,7 +199,7 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 		anyWords = true
 		lc.Add(t.stop, t.hint)
 		englishWords = englishWords ||
-			(t.stop == 0 && (t.stemID >= 0 || t.senti.Flags&sentiment.InLexicon != 0 || t.mUni >= 0))
+			(t.stop == 0 && (t.stemID >= 0 || t.exactID >= 0 || t.senti.Flags&sentiment.InLexicon != 0 || t.mUni >= 0))
 	}
 	best, englishLeads := lc.Result()
 	if best >= 0 {
@@ -281,37 +282,49 @@ func findThemes(tx *taxonomy, sc *scratch, toks []token) {
 // excl, which is scratch), then filters them as findThemes says. lex selects
 // the tokens' model-lexicon stem ids instead of the taxonomy's.
 func matchTerms(tx *taxonomy, toks []token, lex bool, hits, excl []hit) ([]hit, []hit) {
-	id := func(t *token) int32 {
+	// ids are a token's vocabulary ids: its stem's and its exact form's.
+	ids := func(t *token) (int32, int32) {
 		if lex {
-			return t.mLex
+			return t.mLex, t.mLexExact
 		}
-		return t.stemID
+		return t.stemID, t.exactID
 	}
 	for i := range toks {
 		t := &toks[i]
-		first := id(t)
-		if first < 0 || t.pii {
+		if t.pii {
 			continue
 		}
-		for _, ti := range tx.byFirst[first] {
-			tm := &tx.terms[ti]
-			n := len(tm.stems)
-			if i+n > len(toks) {
+		stem, exact := ids(t)
+		h0 := len(hits)
+		for _, first := range [2]int32{stem, exact} {
+			if first < 0 {
 				continue
 			}
-			ok := true
-			for k := 1; k < n && ok; k++ {
-				ok = !toks[i+k].pii && id(&toks[i+k]) == tm.stems[k]
+			for _, ti := range tx.byFirst[first] {
+				tm := &tx.terms[ti]
+				n := len(tm.stems)
+				if i+n > len(toks) {
+					continue
+				}
+				ok := true
+				for k := 1; k < n && ok; k++ {
+					s, e := ids(&toks[i+k])
+					ok = !toks[i+k].pii && (s == tm.stems[k] || e == tm.stems[k])
+				}
+				if !ok {
+					continue
+				}
+				h := hit{theme: int32(tm.theme), term: ti, start: int32(i), end: int32(i + n)}
+				if tm.exclude {
+					excl = append(excl, h)
+				} else {
+					hits = append(hits, h)
+				}
 			}
-			if !ok {
-				continue
-			}
-			h := hit{theme: int32(tm.theme), term: ti, start: int32(i), end: int32(i + n)}
-			if tm.exclude {
-				excl = append(excl, h)
-			} else {
-				hits = append(hits, h)
-			}
+		}
+		if stem >= 0 && exact >= 0 && len(hits)-h0 > 1 {
+			// Each list is longest first; so must be the two together.
+			slices.SortStableFunc(hits[h0:], func(a, b hit) int { return int(b.end-b.start) - int(a.end-a.start) })
 		}
 	}
 	n := 0

@@ -166,7 +166,8 @@ func checkTerm(term string) error {
 
 // compiled taxonomy ---------------------------------------------------------
 
-// term is one term or exclusion of a theme as a sequence of stem ids.
+// term is one term or exclusion of a theme as a sequence of vocabulary ids
+// (stems, or exact word forms).
 type term struct {
 	theme   int
 	stems   []int32
@@ -180,7 +181,8 @@ type taxonomy struct {
 	// first.
 	byFirst [][]int32
 	vocab   map[string]int32
-	maxLen  int // tokens in the longest term
+	exact   bool // vocab has exact-form keys (exactPrefix)
+	maxLen  int  // tokens in the longest term
 }
 
 // compileTaxonomy tokenizes every term with the analyzer's own tokenizer, so
@@ -196,6 +198,7 @@ func compileTaxonomy(specs []themeSpec, tk *tokenizer) (*taxonomy, error) {
 		}
 		stems := make([]int32, len(toks))
 		for i, st := range toks {
+			tx.exact = tx.exact || strings.HasPrefix(st, exactPrefix)
 			id, ok := tx.vocab[st]
 			if !ok {
 				id = int32(len(tx.vocab))
@@ -233,14 +236,31 @@ func compileTaxonomy(specs []themeSpec, tk *tokenizer) (*taxonomy, error) {
 	return tx, nil
 }
 
-// tokenizeTerm returns the stems of a term's tokens.
+// exactPrefix marks a vocabulary key that is a lower-case word form, not a
+// stem: a term word written "=training" matches "training" and "Training"
+// but not "train" or "trains". No stem starts with a NUL byte.
+const exactPrefix = "\x00"
+
+// tokenizeTerm returns the vocabulary keys of a term's tokens: their stems,
+// or exactPrefix and the lower-case form for the tokens of a word written
+// with a leading "=".
 func (t *tokenizer) tokenizeTerm(text string) []string {
 	words := strings.Fields(text)
-	var stems []string
-	for _, toks := range t.compute(words) {
-		for _, wt := range toks {
-			stems = append(stems, wt.stem)
+	exact := make([]bool, len(words))
+	for i, w := range words {
+		if len(w) > 1 && w[0] == '=' {
+			words[i], exact[i] = w[1:], true
 		}
 	}
-	return stems
+	var keys []string
+	for i, toks := range t.compute(words) {
+		for _, wt := range toks {
+			if exact[i] {
+				keys = append(keys, exactPrefix+wt.lower)
+			} else {
+				keys = append(keys, wt.stem)
+			}
+		}
+	}
+	return keys
 }

@@ -37,11 +37,11 @@ func TestDefaultTaxonomyTermsMatch(t *testing.T) {
 	require.NoError(t, err)
 	for _, th := range tf.Themes {
 		for _, term := range th.Terms {
-			an := a.Analyze("About the " + term + ".")
+			an := a.Analyze("About the " + termText(term) + ".")
 			found := themeByID(an, th.ID) != nil
 			excluded := false
 			for _, ex := range th.Exclude {
-				excluded = excluded || strings.Contains(term, ex)
+				excluded = excluded || strings.Contains(termText(term), termText(ex))
 			}
 			if !excluded {
 				assert.True(t, found, "theme %s term %q not matched (got %v)", th.ID, term, themeIDs(an))
@@ -129,6 +129,44 @@ func TestTaxonomyReplacesDefault(t *testing.T) {
 	assert.Equal(t, "negative", themeByID(an, "ev_charging").Sentiment.Label)
 }
 
+// A term word written "=word" matches that word form only, in any case; the
+// other words of a term still match on stems.
+func TestTaxonomyExactForms(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.Taxonomy = "testdata/taxonomy/valid_exact.yaml"
+	a, err := New(cfg)
+	require.NoError(t, err)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"The train was packed.", []string{"rail"}},
+		{"TRAINS were cancelled all week.", []string{"rail"}},
+		{"The training was excellent.", []string{"training"}},
+		{"Staff are well trained.", []string{"training"}},
+		{"Our trainer was great.", []string{"training"}},
+		{"The trainers fit badly.", []string{}}, // an exclusion of exact forms
+		{"Training starts on Monday.", []string{"training"}},
+		{"Waited at the railway stations for an hour.", []string{"rail"}}, // stems still match
+		{"Lost my bag on the tram.", []string{"rail"}},
+		{"Lost my bag on the trams.", []string{}},
+		{"My package never came and the parcels were late.", []string{"parcels"}},
+		{"The packaging was lovely.", []string{}},
+		{"A package deal for the family.", []string{}},
+		{"Packages go out on Mondays.", []string{"parcels"}},
+	}
+	for _, tt := range tests {
+		an := a.Analyze(tt.text)
+		checkInvariants(t, an)
+		assert.Equal(t, tt.want, themeIDs(an), tt.text)
+	}
+	an := a.Analyze("The training was fine but the train was late.")
+	require.NotNil(t, themeByID(an, "training"))
+	require.NotNil(t, themeByID(an, "rail"))
+	assert.Equal(t, "training", themeByID(an, "training").Matches[0].Text)
+	assert.Equal(t, "train", themeByID(an, "rail").Matches[0].Text)
+}
+
 // TestDefaultTaxonomyRoundTrip checks that the default taxonomy is a valid
 // starting point for a user file.
 func TestDefaultTaxonomyRoundTrip(t *testing.T) {
@@ -144,4 +182,15 @@ func TestDefaultTaxonomyRoundTrip(t *testing.T) {
 	a, err := New(cfg)
 	require.NoError(t, err)
 	assert.Len(t, a.Themes(), 2)
+}
+
+// termText is a taxonomy term as text: "=training" is written "training".
+func termText(term string) string {
+	words := strings.Fields(term)
+	for i, w := range words {
+		if len(w) > 1 && w[0] == '=' {
+			words[i] = w[1:]
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -51,6 +51,7 @@ type wordTok struct {
 	lower      string
 	stem       string
 	stemID     int32 // index into the taxonomy vocabulary, -1 if not in it
+	exactID    int32 // the vocabulary id of the lower-case form ("=word" terms), -1 if none
 	flags      tokFlags
 	stop       lang.Mask // languages whose function words include lower
 	hint       lang.Mask // languages suggested by its letters
@@ -58,6 +59,7 @@ type wordTok struct {
 	// model feature ids (-1 if none): "u:stem", the stem's id in bigrams,
 	// "n:stem", the stem's id in the model's own lexicon; "c:" 4-grams
 	mUni, mStem, mNeg, mLex int32
+	mLexExact               int32 // the model lexicon's id of the lower-case form, -1 if none
 	mChar                   []int32
 }
 
@@ -77,7 +79,8 @@ type token struct {
 type tokenizer struct {
 	opts    []prose.DocOpt
 	lex     *sentiment.Lexicon
-	vocab   map[string]int32 // stem -> taxonomy vocabulary id
+	vocab   map[string]int32 // stem (or exactPrefix+form) -> taxonomy vocabulary id
+	exact   bool             // vocab has exact-form keys
 	prefix2 map[[2]byte]bool // 2-byte vocabulary stems, y read as i
 	prefix3 map[[3]byte]bool // stemPrefix3 of vocabulary stems of 3-4 bytes
 	prefix4 map[[4]byte]bool // first 4 bytes of vocabulary stems of 5+ bytes
@@ -89,10 +92,15 @@ type tokenizer struct {
 // setVocab sets the taxonomy vocabulary that token stems are looked up in.
 func (t *tokenizer) setVocab(vocab map[string]int32) {
 	t.vocab = vocab
+	t.exact = false
 	t.prefix2 = map[[2]byte]bool{}
 	t.prefix3 = map[[3]byte]bool{}
 	t.prefix4 = map[[4]byte]bool{}
 	for s := range vocab {
+		if strings.HasPrefix(s, exactPrefix) {
+			t.exact = true
+			continue
+		}
 		switch {
 		case len(s) >= 5:
 			t.prefix4[[4]byte{s[0], s[1], s[2], s[3]}] = true
@@ -460,7 +468,7 @@ var boundaryWords = map[string]bool{
 // describe computes the context-free facts about one token.
 func (t *tokenizer) describe(text string, start, end int32) wordTok {
 	lower := strings.ToLower(text)
-	wt := wordTok{start: start, end: end, lower: lower, stem: lower, stemID: -1}
+	wt := wordTok{start: start, end: end, lower: lower, stem: lower, stemID: -1, exactID: -1}
 	var letters, digits, uppers, lowers int
 	for _, r := range text {
 		switch {
@@ -495,6 +503,11 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 			wt.stemID = id
 		}
 	}
+	if t.exact {
+		if id, ok := t.vocab[exactPrefix+lower]; ok {
+			wt.exactID = id
+		}
+	}
 	switch {
 	case lower == "n't":
 		wt.flags |= tfNT
@@ -519,7 +532,7 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 			wt.senti = t.lex.Lookup(bare)
 		}
 	}
-	wt.mUni, wt.mStem, wt.mNeg, wt.mLex = -1, -1, -1, -1
+	wt.mUni, wt.mStem, wt.mNeg, wt.mLex, wt.mLexExact = -1, -1, -1, -1, -1
 	if t.mv != nil {
 		t.mv.wordIDs(&wt)
 	}
