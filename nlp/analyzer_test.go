@@ -285,6 +285,59 @@ func TestAnalyzeThemes(t *testing.T) {
 			not:  []string{"customer_support", "returns_refunds"},
 		},
 		{
+			name: "a train is no training, a parcel no packaging",
+			text: "The train was late and my package got soaked.",
+			want: map[string]string{"wait_time": "negative", "delivery": "negative"},
+			not:  []string{"onboarding", "packaging"},
+		},
+		{
+			name: "word forms: managed, personally, setting, from scratch, al dente",
+			text: "I managed to book it myself; personally I loved the setting, the pasta made from scratch was al dente.",
+			not:  []string{"staff_attitude", "features", "packaging", "appointments"},
+		},
+		{
+			name: "word forms: experiencing, competing, reported, added, responsible",
+			text: "We are experiencing delays, competing shops added fees, and the person responsible said I reported it wrong.",
+			want: map[string]string{"wait_time": "negative"},
+			not:  []string{"staff_knowledge", "marketing", "features", "staff_attitude"},
+		},
+		{
+			name: "a money transfer is no call transfer",
+			text: "My transfer to the savings account has been pending for five days.",
+			want: map[string]string{"wait_time": "negative"},
+			not:  []string{"customer_support"},
+		},
+		{
+			name: "declined card, overdraft fee",
+			text: "My card was declined and then the bank charged me an overdraft fee.",
+			want: map[string]string{"billing": "negative"},
+		},
+		{
+			name: "cancelled and overbooked flights",
+			text: "They overbooked the flight, bumped me without compensation, then my flight got cancelled.",
+			want: map[string]string{"appointments": "negative"},
+		},
+		{
+			name: "a hotel room",
+			text: "The room smelled of smoke and the sheets were stained.",
+			want: map[string]string{"cleanliness": "negative"},
+		},
+		{
+			name: "utilities and broadband",
+			text: "Internet speed is nowhere near what I pay for.",
+			want: map[string]string{"reliability": "negative"},
+		},
+		{
+			name: "teachers and pharmacists",
+			text: "The professor never answered questions and the pharmacy got my prescription wrong.",
+			want: map[string]string{"staff_attitude": "negative", "order_accuracy": "negative"},
+		},
+		{
+			name: "price went up",
+			text: "The price went up again and the interest rate too.",
+			want: map[string]string{"price_value": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
@@ -338,6 +391,14 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"The service was terrible but the food was great.", "positive"},
 		{"We ordered on Tuesday.", "neutral"},
 		{"Absolutely LOVE this app!!!", "positive"},
+		// Company names VADER reads as praise: United (+1.8), Best Buy.
+		{"United lost my bag and nobody at the desk could help.", "negative"},
+		{"Ordered from Best Buy on Monday.", "neutral"},
+		{"Supermarket prices are lower here.", "positive"},
+		{"Scheduling an appointment online is impossible.", "negative"},
+		{"The mobile app won't let me deposit checks anymore.", "negative"},
+		{"They charged my card twice.", "negative"},
+		{"My power was out for three days.", "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -170,7 +170,10 @@ func TestModelFeaturesMatchTraining(t *testing.T) {
 	for _, ex := range trainExamples(t) {
 		texts = append(texts, ex.Text)
 	}
-	texts = append(texts, "Paid $30 (€5) for 2 items!! Email a@b.io, it wasn't cheap, not at all.")
+	texts = append(texts, "Paid $30 (€5) for 2 items!! Email a@b.io, it wasn't cheap, not at all.",
+		// Exact-form terms of the default taxonomy ("=training", "=package",
+		// "=manager") next to words of the same stems.
+		"The training was fine, the train was late, the package had poor packaging and the manager managed it.")
 	exs := make([]model.Example, len(texts))
 	for i, s := range texts {
 		exs[i] = model.Example{Text: s, Themes: []string{[]string{"x", "y"}[i%2]}, Polarity: []string{"positive", "negative"}[i/2%2]}
