@@ -72,6 +72,8 @@ type scratch struct {
 	excl    []hit
 	order   []int32 // output slot of each theme, -1 if absent
 	sums    []float64
+	wts     []float64 // per unit: its "but" weight (sentiment.ContrastWeights)
+	senti   []bool    // per sub-clause: it holds a sentiment word
 	stamp   []int32
 	offs    []int // start of each theme's matches in the shared backing array
 	fill    []int
@@ -245,7 +247,9 @@ func (a *Analyzer) lexiconScore(sc *scratch, red string) float64 {
 	buildUnits(sc, sc.toks)
 	sc.vals = grow(sc.vals, len(sc.units))
 	a.lex.Valences(sc.units, sc.vals)
-	return sentiment.Overall(sc.units, sc.vals, strings.Count(red, "!"), strings.Count(red, "?"))
+	sc.wts = grow(sc.wts, len(sc.units))
+	sentiment.ContrastWeights(sc.units, sc.wts)
+	return sentiment.Overall(sc.vals, sc.wts, strings.Count(red, "!"), strings.Count(red, "?"))
 }
 
 func grow[T any](s []T, n int) []T {
@@ -422,12 +426,23 @@ const maxAttribution = 8
 // A word inside a mention ("rude", "timing out", "still waiting") also counts
 // for the nearest mention of another theme in its sub-clause (split by
 // punctuation and by "and", "or", "because"...) with no mention in between:
-// "the agent was rude" is about the agent too.
+// "the agent was rude" is about the agent too. A mention takes no words from
+// other sub-clauses when its own has sentiment words, and every word counts
+// with its "but" weight.
 func attribute(sc *scratch, nt int) {
 	sc.sums = grow(sc.sums, nt)
 	clear(sc.sums)
 	sc.stamp = grow(sc.stamp, nt)
 	clear(sc.stamp)
+	if n := len(sc.subs); n > 0 {
+		sc.senti = grow(sc.senti, int(sc.subs[n-1])+1)
+		clear(sc.senti)
+	}
+	for u, v := range sc.vals {
+		if v != 0 {
+			sc.senti[sc.subs[u]] = true
+		}
+	}
 	// Hits are in text order, so the mentions within reach of unit u form a
 	// window that slides along with u. A term spans at most 2*maxTermWords
 	// units.
@@ -444,6 +459,9 @@ func attribute(sc *scratch, nt int) {
 		if v == 0 {
 			continue
 		}
+		// "The doctor was great but the receptionist was rude": weighted
+		// as in the overall score, the clause after "but" counts more.
+		v *= sc.wts[u]
 		win := sc.hits[lo:hi]
 		stamp := u + 1
 		inside := false
@@ -459,6 +477,12 @@ func attribute(sc *scratch, nt int) {
 		// mention with no other mention in between.
 		eligible := func(h hit) bool {
 			if h.u0 < 0 || sc.stamp[h.theme] == stamp || sc.segs[h.u0] != sc.segs[u] || dist(h, u) > maxAttribution {
+				return false
+			}
+			// A mention whose own sub-clause has sentiment words takes
+			// none from another: in "Great product, terrible customer
+			// service", "great" is about the product, not the service.
+			if sc.subs[h.u0] != sc.subs[u] && sc.senti[sc.subs[h.u0]] {
 				return false
 			}
 			return !inside || (sc.subs[h.u0] == sc.subs[u] && !mentionBetween(win, h, u))

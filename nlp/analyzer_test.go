@@ -338,6 +338,33 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"price_value": "negative"},
 		},
 		{
+			name: "each noun its own adjective",
+			text: "Great product, terrible customer service",
+			want: map[string]string{"product_quality": "positive", "customer_support": "negative"},
+		},
+		{
+			name: "the clause after but weighs more",
+			text: "The doctor was great but the receptionist was rude.",
+			want: map[string]string{"staff_attitude": "negative"},
+		},
+		{
+			name: "broke after an update is a regression",
+			text: "SSO broke after your update.",
+			want: map[string]string{"reliability": "negative", "account_access": ""},
+			not:  []string{"product_quality"},
+		},
+		{
+			name: "a clean UI is no cleanliness",
+			text: "The new UI is clean but the search is worse than before.",
+			want: map[string]string{"usability": "positive", "features": "negative"},
+			not:  []string{"cleanliness"},
+		},
+		{
+			name: "activation, great service, half an order",
+			text: "SIM card not activated after 3 days. Great service otherwise! They forgot half my order though.",
+			want: map[string]string{"onboarding": "negative", "customer_support": "positive", "order_accuracy": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
@@ -399,6 +426,9 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"The mobile app won't let me deposit checks anymore.", "negative"},
 		{"They charged my card twice.", "negative"},
 		{"My power was out for three days.", "negative"},
+		{"The entertainment system didn't work.", "negative"},
+		{"Our customer success manager left.", "neutral"},
+		{"They keep calling me.", "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

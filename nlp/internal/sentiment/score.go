@@ -178,14 +178,13 @@ func (l *Lexicon) ngramFrom(first *Unit, g ngram) (v float64, withNT, ok bool) {
 	return v, false, ok
 }
 
-// Overall combines unit valences into a compound score in -1..1: "but"
-// weighting within each sentence, then "!" and "?" emphasis, then VADER's
-// normalization.
-func Overall(units []Unit, vals []float64, exclaims, questions int) float64 {
-	sum := 0.0
+// ContrastWeights sets w[i] to the "but" weight of units[i] within its
+// sentence: butBefore before the sentence's first contrast word, butAfter
+// after it, 1 for the contrast word itself and in sentences without one.
+// w must have len(units).
+func ContrastWeights(units []Unit, w []float64) {
 	for start := 0; start < len(units); {
-		end := start
-		but := -1
+		end, but := start, -1
 		for end < len(units) && units[end].Sentence == units[start].Sentence {
 			if but < 0 && units[end].Entry.Flags&Contrast != 0 {
 				but = end
@@ -193,17 +192,26 @@ func Overall(units []Unit, vals []float64, exclaims, questions int) float64 {
 			end++
 		}
 		for i := start; i < end; i++ {
-			v := vals[i]
 			switch {
-			case but < 0:
+			case but < 0 || i == but:
+				w[i] = 1
 			case i < but:
-				v *= butBefore
-			case i > but:
-				v *= butAfter
+				w[i] = butBefore
+			default:
+				w[i] = butAfter
 			}
-			sum += v
 		}
 		start = end
+	}
+}
+
+// Overall combines unit valences into a compound score in -1..1: each
+// weighted by its ContrastWeights weight, then "!" and "?" emphasis, then
+// VADER's normalization.
+func Overall(vals, weights []float64, exclaims, questions int) float64 {
+	sum := 0.0
+	for i, v := range vals {
+		sum += v * weights[i]
 	}
 	if sum == 0 {
 		return 0

@@ -31,7 +31,9 @@ func score(l *Lexicon, s string) float64 {
 	us := units(l, s)
 	vals := make([]float64, len(us))
 	l.Valences(us, vals)
-	return Overall(us, vals, 0, 0)
+	w := make([]float64, len(us))
+	ContrastWeights(us, w)
+	return Overall(vals, w, 0, 0)
 }
 
 func TestLexicon(t *testing.T) {
