@@ -365,6 +365,27 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"onboarding": "negative", "customer_support": "positive", "order_accuracy": "negative"},
 		},
 		{
+			name: "where is my order",
+			text: "Why is my order still not here? It's been 10 days.",
+			want: map[string]string{"delivery": "negative"},
+		},
+		{
+			name: "resolution, call backs, a billing error is no bug",
+			text: "Still waiting for someone to call me back about a billing error.",
+			want: map[string]string{"communication": "negative", "billing": "negative"},
+			not:  []string{"reliability"},
+		},
+		{
+			name: "fixed my issue",
+			text: "They fixed my issue quickly, no complaints.",
+			want: map[string]string{"customer_support": "positive"},
+		},
+		{
+			name: "parking nightmare",
+			text: "Parking is a nightmare.",
+			want: map[string]string{"location_access": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
@@ -429,6 +450,12 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"The entertainment system didn't work.", "negative"},
 		{"Our customer success manager left.", "neutral"},
 		{"They keep calling me.", "negative"},
+		{"10/10 would buy again", "positive"},
+		{"0/10", "negative"},
+		{"Offline mode is a game changer.", "positive"},
+		{"Please improve your app.", "!positive"},
+		{"The app needs improvement.", "negative"},
+		{"Will be back!", "positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
