@@ -386,6 +386,17 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"location_access": "negative"},
 		},
 		{
+			name: "a hotel's reception and late check-out",
+			text: "Staff at reception were lovely and sorted out our late checkout.",
+			want: map[string]string{"staff_attitude": "positive"},
+			not:  []string{"reliability", "checkout"},
+		},
+		{
+			name: "prices keep going up",
+			text: "Your prices keep going up while the quality keeps going down.",
+			want: map[string]string{"price_value": "negative", "product_quality": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
@@ -456,6 +467,8 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Please improve your app.", "!positive"},
 		{"The app needs improvement.", "negative"},
 		{"Will be back!", "positive"},
+		{"Heard nothing since. Avoid.", "negative"},
+		{"The bed was super comfy.", "positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
