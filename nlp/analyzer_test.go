@@ -397,6 +397,11 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"price_value": "negative", "product_quality": "negative"},
 		},
 		{
+			name: "app reviews: broken widget, lost notes, battery, uninstalled",
+			text: "The widget is broken and it drains my battery. Lost all my notes after updating, uninstalled.",
+			want: map[string]string{"reliability": "negative", "web_performance": "negative", "loyalty": "negative"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
@@ -469,6 +474,8 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Will be back!", "positive"},
 		{"Heard nothing since. Avoid.", "negative"},
 		{"The bed was super comfy.", "positive"},
+		{"Charged me $9.99 without asking.", "negative"},
+		{"It was ok until they started charging for basic features.", "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
