@@ -669,6 +669,9 @@ func TestAnalyzePhrases(t *testing.T) {
 		assert.NotContains(t, []string{"six", "weeks", "half", "twenty", "minutes", "happened"}, p)
 	}
 	assert.Contains(t, an.Phrases, "team")
+	// Contractions are no topic, with either apostrophe.
+	an = a.Analyze("I've asked the locksmith twice and I’ve had enough.")
+	assert.Equal(t, []string{"locksmith"}, an.Phrases)
 }
 
 func TestAnalyzeTruncates(t *testing.T) {

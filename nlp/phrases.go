@@ -44,6 +44,13 @@ var phraseStops = func() map[string]bool {
 		promised promises returning bring brought beyond`) {
 		m[w] = true
 	}
+	// Contractions prose keeps whole ("I've"), with either apostrophe.
+	for _, w := range strings.Fields(`i've i'm i'd i'll you've you're you'd you'll we've we're
+		we'd we'll they've they're they'd they'll it's it'd it'll that's there's here's what's
+		who's let's he's she's`) {
+		m[w] = true
+		m[strings.ReplaceAll(w, "'", "’")] = true
+	}
 	return m
 }()
 
