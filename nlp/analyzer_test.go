@@ -476,6 +476,12 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"The bed was super comfy.", "positive"},
 		{"Charged me $9.99 without asking.", "negative"},
 		{"It was ok until they started charging for basic features.", "negative"},
+		// A praise word alone before a complaint is sarcasm.
+		{"Great, another update that breaks everything.", "negative"},
+		{"Oh perfect, the app crashed again.", "negative"},
+		{"Thanks a lot, my parcel is lost.", "negative"},
+		{"Great, thanks for the quick reply!", "positive"},
+		{"Great, it works now.", "positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

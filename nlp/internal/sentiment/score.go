@@ -1,6 +1,9 @@
 package sentiment
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Unit is one word as the scorer sees it. Punctuation is not a unit; the
 // caller numbers clauses and sentences instead.
@@ -133,6 +136,68 @@ func (l *Lexicon) Valences(units []Unit, out []float64) {
 		}
 		out[i] = v
 	}
+	sarcasticOpeners(units, out)
+}
+
+// openerWords may stand before a sarcastic opener ("Oh great, ...").
+var openerWords = map[string]bool{"oh": true, "well": true, "just": true, "so": true, "yeah": true}
+
+// openerPhrases are praise clauses of several words that can open a
+// sentence sarcastically.
+var openerPhrases = [][]string{
+	{"thanks", "a", "lot"}, {"thank", "you"}, {"thanks", "so", "much"}, {"thank", "you", "so", "much"},
+	{"good", "job"}, {"great", "job"}, {"well", "done"}, {"nice", "one"},
+}
+
+// sarcasticOpeners zeroes the praise that opens a sentence as a clause of
+// its own ("Great,", "Oh perfect,", "Thanks a lot,") when the rest of the
+// sentence is only negative: "Great, another update that breaks
+// everything." keeps its complaint, while "Great, thanks for the quick
+// reply!" keeps its praise and "Great product, terrible service" is no
+// opener at all.
+func sarcasticOpeners(units []Unit, out []float64) {
+	for start := 0; start < len(units); {
+		end := start
+		for end < len(units) && units[end].Sentence == units[start].Sentence {
+			end++
+		}
+		i := start
+		for i < end-1 && openerWords[units[i].Lower] && sameClause(units, i, i+1) {
+			i++
+		}
+		j := i // the opener clause is units[i..j]
+		for j+1 < end && sameClause(units, j, j+1) {
+			j++
+		}
+		opener := j == i
+		for _, p := range openerPhrases {
+			if opener {
+				break
+			}
+			opener = len(p) == j-i+1 && slices.EqualFunc(p, units[i:j+1], func(w string, u Unit) bool { return w == u.Lower })
+		}
+		if opener && j+1 < end && sumRange(out, i, j+1) > 0 {
+			pos, neg := false, false
+			for k := j + 1; k < end; k++ {
+				pos = pos || out[k] > 0
+				neg = neg || out[k] < 0
+			}
+			if neg && !pos {
+				for k := i; k <= j; k++ {
+					out[k] = 0
+				}
+			}
+		}
+		start = end
+	}
+}
+
+func sumRange(v []float64, from, to int) float64 {
+	s := 0.0
+	for k := from; k < to; k++ {
+		s += v[k]
+	}
+	return s
 }
 
 func sameClause(units []Unit, a, b int) bool { return units[a].Clause == units[b].Clause }
