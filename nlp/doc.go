@@ -33,11 +33,11 @@
 //     with its matches (byte offsets into Analysis.Text), a confidence in
 //     0..1 and a sentiment from the sentiment words attributed to its
 //     mentions; overall sentiment (VADER lexicon and rules on our tokens,
-//     plus CX terms, with negation, boosters and "but" contrast); and up to five phrases that match no theme. Themes
-//     are sorted by first match. For other languages Themes is empty,
-//     Sentiment nil and Phrases built from that language's function words:
-//     no English guess is made. "English words" include the model's
-//     vocabulary when there is a model.
+//     plus CX terms, with negation, boosters and "but" contrast); and up to
+//     five phrases that match no theme. Themes are sorted by first match.
+//     For other languages Themes is empty, Sentiment nil and Phrases built
+//     from that language's function words: no English guess is made.
+//     "English words" include the model's vocabulary when there is a model.
 //  6. With a model (Config.Model, trained by `corridor train`; see package
 //     nlp/model): the model's themes for the same English texts. Its
 //     features are the words' stems, adjacent stem pairs, character 4-grams

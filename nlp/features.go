@@ -403,12 +403,10 @@ func compileModel(m *model.Model, rules *taxonomy, specs []themeSpec, tk *tokeni
 // wordIDs sets the model ids of a word token.
 func (ms *modelState) wordIDs(wt *wordTok) {
 	wt.mUni, wt.mStem, wt.mNeg, wt.mLex, wt.mLexExact = -1, -1, -1, -1, -1
-	if ms.lex != nil && wt.stem != "" {
-		if id, ok := ms.lex.vocab[wt.stem]; ok {
+	if ms.lex != nil {
+		if id, ok := ms.lex.vocab[wt.stem]; ok && wt.stem != "" {
 			wt.mLex = id
 		}
-	}
-	if ms.lex != nil && ms.lex.exact {
 		if id, ok := ms.lex.vocab[exactPrefix+wt.lower]; ok {
 			wt.mLexExact = id
 		}

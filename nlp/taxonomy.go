@@ -181,8 +181,7 @@ type taxonomy struct {
 	// first.
 	byFirst [][]int32
 	vocab   map[string]int32
-	exact   bool // vocab has exact-form keys (exactPrefix)
-	maxLen  int  // tokens in the longest term
+	maxLen  int // tokens in the longest term
 }
 
 // compileTaxonomy tokenizes every term with the analyzer's own tokenizer, so
@@ -198,7 +197,6 @@ func compileTaxonomy(specs []themeSpec, tk *tokenizer) (*taxonomy, error) {
 		}
 		stems := make([]int32, len(toks))
 		for i, st := range toks {
-			tx.exact = tx.exact || strings.HasPrefix(st, exactPrefix)
 			id, ok := tx.vocab[st]
 			if !ok {
 				id = int32(len(tx.vocab))

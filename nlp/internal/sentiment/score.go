@@ -169,13 +169,9 @@ func sarcasticOpeners(units []Unit, out []float64) {
 		for j+1 < end && sameClause(units, j, j+1) {
 			j++
 		}
-		opener := j == i
-		for _, p := range openerPhrases {
-			if opener {
-				break
-			}
-			opener = len(p) == j-i+1 && slices.EqualFunc(p, units[i:j+1], func(w string, u Unit) bool { return w == u.Lower })
-		}
+		opener := j == i || slices.ContainsFunc(openerPhrases, func(p []string) bool {
+			return slices.EqualFunc(p, units[i:j+1], func(w string, u Unit) bool { return w == u.Lower })
+		})
 		if opener && j+1 < end && sumRange(out, i, j+1) > 0 {
 			pos, neg := false, false
 			for k := j + 1; k < end; k++ {
