@@ -402,6 +402,17 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"reliability": "negative", "web_performance": "negative", "loyalty": "negative"},
 		},
 		{
+			name: "SaaS reviews: a feature a product supports, a knowledge base, available reps",
+			text: "Data export is clunky and only supports CSV; the knowledge base is outdated but our rep is always available.",
+			want: map[string]string{"features": "negative", "onboarding": "negative", "customer_support": ""},
+			not:  []string{"staff_knowledge", "availability"},
+		},
+		{
+			name: "great value",
+			text: "Great value compared to the competition.",
+			want: map[string]string{"price_value": "positive"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
