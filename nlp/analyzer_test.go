@@ -493,6 +493,12 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Thanks a lot, my parcel is lost.", "negative"},
 		{"Great, thanks for the quick reply!", "positive"},
 		{"Great, it works now.", "positive"},
+		// Negated comparisons and expectations.
+		{"The staff could not have been nicer.", "positive"},
+		{"The staff could have been nicer.", "negative"},
+		{"Checkout wasn't as smooth as I hoped.", "negative"},
+		{"The agent didn't seem to care.", "negative"},
+		{"Support was less than helpful.", "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
