@@ -499,6 +499,12 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Checkout wasn't as smooth as I hoped.", "negative"},
 		{"The agent didn't seem to care.", "negative"},
 		{"Support was less than helpful.", "negative"},
+		// Requests ("What could we do better?") praise nothing.
+		{"Better packaging", "neutral"},
+		{"Faster shipping please", "neutral"},
+		{"Make the website easier to navigate", "neutral"},
+		{"Better than expected!", "positive"},
+		{"The new app is better.", "positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

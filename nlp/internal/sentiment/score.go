@@ -137,6 +137,37 @@ func (l *Lexicon) Valences(units []Unit, out []float64) {
 		out[i] = v
 	}
 	sarcasticOpeners(units, out)
+	requests(units, out)
+}
+
+// comparatives make a request, not praise, in a sentence that opens with
+// one or with "make" or "please": "Better packaging", "Faster shipping
+// please", "Make the website easier to navigate" (answers to "What could
+// we do better?"). Followed by "than" they still compare: "Better than
+// expected!".
+var comparatives = map[string]bool{
+	"better": true, "faster": true, "quicker": true, "easier": true, "cheaper": true,
+	"smoother": true, "clearer": true, "friendlier": true, "nicer": true, "simpler": true,
+}
+
+// requests zeroes the praise of comparatives in request sentences (see
+// comparatives).
+func requests(units []Unit, out []float64) {
+	for start := 0; start < len(units); {
+		end := start + 1
+		for end < len(units) && units[end].Sentence == units[start].Sentence {
+			end++
+		}
+		first := units[start].Lower
+		if comparatives[first] || first == "make" || first == "please" {
+			for i := start; i < end; i++ {
+				if comparatives[units[i].Lower] && out[i] > 0 && !(i+1 < end && units[i+1].Lower == "than") {
+					out[i] = 0
+				}
+			}
+		}
+		start = end
+	}
 }
 
 // openerWords may stand before a sarcastic opener ("Oh great, ...").
