@@ -1,6 +1,7 @@
 package sentiment
 
 import (
+	"iter"
 	"math"
 	"slices"
 )
@@ -153,20 +154,32 @@ var comparatives = map[string]bool{
 // requests zeroes the praise of comparatives in request sentences (see
 // comparatives).
 func requests(units []Unit, out []float64) {
-	for start := 0; start < len(units); {
-		end := start + 1
-		for end < len(units) && units[end].Sentence == units[start].Sentence {
-			end++
-		}
+	for start, end := range sentences(units) {
 		first := units[start].Lower
-		if comparatives[first] || first == "make" || first == "please" {
-			for i := start; i < end; i++ {
-				if comparatives[units[i].Lower] && out[i] > 0 && !(i+1 < end && units[i+1].Lower == "than") {
-					out[i] = 0
-				}
+		if !comparatives[first] && first != "make" && first != "please" {
+			continue
+		}
+		for i := start; i < end; i++ {
+			if comparatives[units[i].Lower] && out[i] > 0 && !(i+1 < end && units[i+1].Lower == "than") {
+				out[i] = 0
 			}
 		}
-		start = end
+	}
+}
+
+// sentences yields the start and end (exclusive) of each sentence's units.
+func sentences(units []Unit) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for start := 0; start < len(units); {
+			end := start + 1
+			for end < len(units) && units[end].Sentence == units[start].Sentence {
+				end++
+			}
+			if !yield(start, end) {
+				return
+			}
+			start = end
+		}
 	}
 }
 
@@ -187,11 +200,7 @@ var openerPhrases = [][]string{
 // reply!" keeps its praise and "Great product, terrible service" is no
 // opener at all.
 func sarcasticOpeners(units []Unit, out []float64) {
-	for start := 0; start < len(units); {
-		end := start
-		for end < len(units) && units[end].Sentence == units[start].Sentence {
-			end++
-		}
+	for start, end := range sentences(units) {
 		i := start
 		for i < end-1 && openerWords[units[i].Lower] && sameClause(units, i, i+1) {
 			i++
@@ -215,7 +224,6 @@ func sarcasticOpeners(units []Unit, out []float64) {
 				}
 			}
 		}
-		start = end
 	}
 }
 
@@ -275,13 +283,12 @@ func (l *Lexicon) ngramFrom(first *Unit, g ngram) (v float64, withNT, ok bool) {
 // after it, 1 for the contrast word itself and in sentences without one.
 // w must have len(units).
 func ContrastWeights(units []Unit, w []float64) {
-	for start := 0; start < len(units); {
-		end, but := start, -1
-		for end < len(units) && units[end].Sentence == units[start].Sentence {
-			if but < 0 && units[end].Entry.Flags&Contrast != 0 {
-				but = end
+	for start, end := range sentences(units) {
+		but := -1
+		for i := start; i < end && but < 0; i++ {
+			if units[i].Entry.Flags&Contrast != 0 {
+				but = i
 			}
-			end++
 		}
 		for i := start; i < end; i++ {
 			switch {
@@ -293,7 +300,6 @@ func ContrastWeights(units []Unit, w []float64) {
 				w[i] = butAfter
 			}
 		}
-		start = end
 	}
 }
 
