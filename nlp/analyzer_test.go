@@ -413,6 +413,17 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"price_value": "positive"},
 		},
 		{
+			name: "streaming, gaming and telecom: buffering, game servers, a doubled bill",
+			text: "The stream keeps buffering, the game servers lag and my phone bill doubled.",
+			want: map[string]string{"web_performance": "negative", "billing": "negative"},
+			not:  []string{"staff_attitude"},
+		},
+		{
+			name: "kept me updated",
+			text: "The service advisor kept me updated every day.",
+			want: map[string]string{"communication": "positive"},
+		},
+		{
 			name: "exclusion: free of charge",
 			text: "They replaced the screen free of charge, brilliant service.",
 			not:  []string{"billing"},
