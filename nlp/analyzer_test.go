@@ -712,6 +712,10 @@ func TestAnalyzePhrases(t *testing.T) {
 	// Contractions are no topic, with either apostrophe.
 	an = a.Analyze("I've asked the locksmith twice and I’ve had enough.")
 	assert.Equal(t, []string{"locksmith"}, an.Phrases)
+	// What happened is no topic: past tenses and participles are left out,
+	// nouns in -eed are not.
+	an = a.Analyze("We stayed two nights, the minibar was emptied and the jacuzzi needed repairs at full speed.")
+	assert.Equal(t, []string{"minibar", "jacuzzi", "repairs", "full speed"}, an.Phrases)
 }
 
 func TestAnalyzeTruncates(t *testing.T) {

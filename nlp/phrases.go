@@ -40,8 +40,8 @@ var phraseStops = func() map[string]bool {
 		confirm follow anyway instead maybe probably almost enough four five six seven eight
 		nine ten eleven twelve fifteen twenty thirty forty fifty hundred thousand half several
 		multiple various different long longer short shorter happen happens happened
-		minute minutes hour hours second seconds morning evening night weekend promise
-		promised promises returning bring brought beyond`) {
+		minute minutes hour hours second seconds morning mornings evening evenings night nights
+		weekend weekends promise promised promises returning bring brought beyond`) {
 		m[w] = true
 	}
 	// Contractions prose keeps whole ("I've"), with either apostrophe.
@@ -75,7 +75,8 @@ func phrases(toks []token, l int, hits []hit) []string {
 			return false
 		}
 		if l == lang.EN {
-			return t.flags&tfPhraseStop == 0 && t.senti.Flags&(sentiment.InLexicon|sentiment.Negation|sentiment.Booster) == 0
+			return t.flags&tfPhraseStop == 0 && t.senti.Flags&(sentiment.InLexicon|sentiment.Negation|sentiment.Booster) == 0 &&
+				!pastTense(t.lower)
 		}
 		return !t.stop.Has(l)
 	}
@@ -135,4 +136,11 @@ func phrases(toks []token, l int, hits []hit) []string {
 		}
 	}
 	return out
+}
+
+// pastTense reports whether an English word looks like a past tense or
+// participle ("stayed", "removed", "talked"): what happened is no topic.
+// Nouns in -eed ("speed", "feed") and short words ("bed", "red") are kept.
+func pastTense(w string) bool {
+	return len(w) >= 5 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed")
 }
