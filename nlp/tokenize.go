@@ -80,7 +80,6 @@ type tokenizer struct {
 	opts    []prose.DocOpt
 	lex     *sentiment.Lexicon
 	vocab   map[string]int32 // stem (or exactPrefix+form) -> taxonomy vocabulary id
-	exact   bool             // vocab has exact-form keys
 	prefix2 map[[2]byte]bool // 2-byte vocabulary stems, y read as i
 	prefix3 map[[3]byte]bool // stemPrefix3 of vocabulary stems of 3-4 bytes
 	prefix4 map[[4]byte]bool // first 4 bytes of vocabulary stems of 5+ bytes
@@ -92,14 +91,12 @@ type tokenizer struct {
 // setVocab sets the taxonomy vocabulary that token stems are looked up in.
 func (t *tokenizer) setVocab(vocab map[string]int32) {
 	t.vocab = vocab
-	t.exact = false
 	t.prefix2 = map[[2]byte]bool{}
 	t.prefix3 = map[[3]byte]bool{}
 	t.prefix4 = map[[4]byte]bool{}
 	for s := range vocab {
 		if strings.HasPrefix(s, exactPrefix) {
-			t.exact = true
-			continue
+			continue // exact forms are looked up whole, never stemmed
 		}
 		switch {
 		case len(s) >= 5:
@@ -503,10 +500,8 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 			wt.stemID = id
 		}
 	}
-	if t.exact {
-		if id, ok := t.vocab[exactPrefix+lower]; ok {
-			wt.exactID = id
-		}
+	if id, ok := t.vocab[exactPrefix+lower]; ok {
+		wt.exactID = id
 	}
 	switch {
 	case lower == "n't":
