@@ -199,9 +199,9 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 			continue
 		}
 		anyWords = true
-		lc.Add(t.stop, t.hint)
+		lc.Add(t.stop, t.evidence, t.hint)
 		englishWords = englishWords ||
-			(t.stop == 0 && (t.stemID >= 0 || t.exactID >= 0 || t.senti.Flags&sentiment.InLexicon != 0 || t.mUni >= 0))
+			(t.evidence == 0 && (t.stemID >= 0 || t.exactID >= 0 || t.senti.Flags&sentiment.InLexicon != 0 || t.mUni >= 0))
 	}
 	best, englishLeads := lc.Result()
 	if best >= 0 {

@@ -22,10 +22,13 @@
 //     Analyzer state (prose tokenizes words independently, so this changes no
 //     token), together with their lower-case form, Snowball stem, lexicon
 //     entries and taxonomy and model ids.
-//  4. Language detection from function words (en, es, fr, de, it, pt, nl),
-//     and from the script for text mostly in another one (ja, zh, ko, ru, uk,
-//     be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml, gu, pa, ka,
-//     hy). Language is "" when the evidence is too thin or ambiguous.
+//  4. Language detection for Latin-script text from function words, common
+//     feedback words ("Lieferung", "livraison") and letters few languages
+//     use (en, es, fr, de, it, pt, nl, sv, da, no, fi, pl, cs, ro, tr, id,
+//     hu, vi), and from the script for text mostly in another one (ja, zh,
+//     ko, ru, uk, be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml,
+//     gu, pa, ka, hy). Language is "" when the evidence is too thin or
+//     ambiguous (Danish and Norwegian share most of their words).
 //  5. For English, for unknown-language texts with English words in them
 //     and no stronger evidence for another language, and for emoji alone
 //     ("👍👍", each emoji of a run counted): themes from the

@@ -25,16 +25,60 @@ func TestLanguage(t *testing.T) {
 		{"nl", "De levering was te laat en de bezorger heeft niet eens aangebeld."},
 		{"en", "The courier never arrived."},
 		{"es", "Muy mal servicio."},
+		{"es", "Muy bueno"},
+		{"sv", "Appen är bra men den kraschar ofta efter uppdateringen."},
+		{"da", "Pakken kom alt for sent, og jeg har ikke fået svar. Meget dårlig service."},
+		{"no", "Veldig bra app, men den krasjer av og til."},
+		{"fi", "Hyvä sovellus mutta kaatuu usein."},
+		{"pl", "Bardzo słaba obsługa klienta, nie polecam."},
+		{"cs", "Skvělá aplikace, doporučuji."},
+		{"ro", "Aplicația este foarte bună."},
+		{"tr", "Uygulama çok kötü, sürekli çöküyor."},
+		{"id", "Aplikasinya bagus sekali, pengiriman cepat."},
+		{"hu", "Nagyon jó alkalmazás, de sokszor lefagy."},
+		{"vi", "Rất tốt, giao hàng nhanh."},
+		// No function words, but feedback words of one language: no English
+		// reading of "service", "super" or "top".
+		{"de", "Service super, Lieferung schnell"},
+		{"fr", "Top produit, livraison rapide"},
 		// Too short or no evidence: unknown.
 		{"", "Great!"},
 		{"", "ok"},
-		{"", "Muy bueno"},
+		{"", "Levering og service"}, // Danish or Norwegian
 		{"", "12345 678"},
 		{"", "[EMAIL]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
-			assert.Equal(t, tt.want, a.Analyze(tt.text).Language)
+			got := a.Analyze(tt.text)
+			assert.Equal(t, tt.want, got.Language)
+			if tt.want != "" && tt.want != "en" {
+				// Never an English guess for another language.
+				assert.Nil(t, got.Sentiment)
+				assert.Empty(t, got.Themes)
+			}
 		})
+	}
+}
+
+// A text in another language that has English loanwords but too little
+// evidence to name its language gets no English analysis either.
+func TestNoEnglishGuess(t *testing.T) {
+	a := analyzer(t)
+	for _, text := range []string{
+		"Super app, werkt perfect",       // Dutch: one cue, no function word
+		"Levering og service",            // Danish or Norwegian
+		"God service og hurtig levering", // Danish
+		"Veldig bra app",                 // Norwegian
+	} {
+		got := a.Analyze(text)
+		assert.Nil(t, got.Sentiment, text)
+		assert.Empty(t, got.Themes, text)
+		assert.NotEqual(t, "en", got.Language, text)
+	}
+	// One borrowed word does not make an English text foreign.
+	got := a.Analyze("Great service, merci beaucoup!")
+	if assert.NotNil(t, got.Sentiment) {
+		assert.Equal(t, "positive", got.Sentiment.Label)
 	}
 }

@@ -54,6 +54,7 @@ type wordTok struct {
 	exactID    int32 // the vocabulary id of the lower-case form ("=word" terms), -1 if none
 	flags      tokFlags
 	stop       lang.Mask // languages whose function words include lower
+	evidence   lang.Mask // languages lower speaks for: function words and cues
 	hint       lang.Mask // languages suggested by its letters
 	senti      sentiment.Entry
 	// model feature ids (-1 if none): "u:stem", the stem's id in bigrams,
@@ -520,6 +521,7 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 		wt.flags |= tfPhraseStop
 	}
 	wt.stop = lang.StopMask(lower)
+	wt.evidence = lang.EvidenceMask(lower)
 	wt.hint = lang.HintMask(text)
 	wt.senti = t.lex.Lookup(lower)
 	if wt.senti.Flags&sentiment.InLexicon == 0 && letters == 0 && len(lower) > 4 {
