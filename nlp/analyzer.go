@@ -46,6 +46,7 @@ func New(cfg Config) (*Analyzer, error) {
 		return nil, fmt.Errorf("nlp: %w", err)
 	}
 	a.st.Store(st)
+	lang.IsEnglishWord("") // load the word list now, not on the first request
 	return a, nil
 }
 
@@ -189,8 +190,15 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 	// words of another language than of English.
 	var lc lang.Counter
 	englishWords, anyWords, symbols := false, false, false
+	// Content words (no function word of any language) and those of them
+	// that are no English word we know; a capitalized word inside a
+	// sentence is taken for a name and not counted as foreign.
+	content, foreign := 0, 0
+	sentenceStart := true
 	for i := range toks {
 		t := &toks[i]
+		startsSentence := sentenceStart
+		sentenceStart = t.flags&tfSentenceEnd != 0
 		if t.pii {
 			continue
 		}
@@ -198,12 +206,23 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 			symbols = symbols || t.senti.Flags&sentiment.InLexicon != 0 // 👍, :(
 			continue
 		}
+		if t.stop == 0 && t.flags&tfNumber == 0 {
+			content++
+			if t.flags&tfForeign != 0 && (startsSentence || t.flags&tfCapital == 0) {
+				foreign++
+			}
+		}
 		anyWords = true
 		lc.Add(t.stop, t.evidence, t.hint)
 		englishWords = englishWords ||
 			(t.evidence == 0 && (t.stemID >= 0 || t.exactID >= 0 || t.senti.Flags&sentiment.InLexicon != 0 || t.mUni >= 0))
 	}
 	best, englishLeads := lc.Result()
+	if (best < 0 || best == lang.EN) && lc.Score(lang.EN) < 1.5 && foreign >= 2 && 2*foreign > content {
+		// Little English evidence and most words not English
+		// ("Banken tager gebyr for alt"): not English, whatever else it is.
+		best, englishLeads = -1, false
+	}
 	if best >= 0 {
 		out.Language = lang.Codes[best]
 	}

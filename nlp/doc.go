@@ -28,7 +28,10 @@
 //     hu, vi), and from the script for text mostly in another one (ja, zh,
 //     ko, ru, uk, be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml,
 //     gu, pa, ka, hy). Language is "" when the evidence is too thin or
-//     ambiguous (Danish and Norwegian share most of their words).
+//     ambiguous (Danish and Norwegian share most of their words). A text
+//     with little English function-word evidence whose content words are
+//     mostly not in an English word list (SCOWL's, embedded; names inside
+//     a sentence are not counted) is not taken for English.
 //  5. For English, for unknown-language texts with English words in them
 //     and no stronger evidence for another language, and for emoji alone
 //     ("👍👍", each emoji of a run counted): themes from the

@@ -76,9 +76,18 @@ func TestNoEnglishGuess(t *testing.T) {
 		assert.Empty(t, got.Themes, text)
 		assert.NotEqual(t, "en", got.Language, text)
 	}
-	// One borrowed word does not make an English text foreign.
-	got := a.Analyze("Great service, merci beaucoup!")
-	if assert.NotNil(t, got.Sentiment) {
-		assert.Equal(t, "positive", got.Sentiment.Label)
+	// Borrowed words, names, typos and emphasis do not make an English
+	// text foreign.
+	for _, text := range []string{
+		"Great service, merci beaucoup!",
+		"I've always been seated propmtly and the food is great.",
+		"Faan is sooo good.",
+		"Ask for Priya at the Leeds branch, she was great.",
+		"gr8 app lol",
+	} {
+		got := a.Analyze(text)
+		if assert.NotNil(t, got.Sentiment, text) {
+			assert.Equal(t, "positive", got.Sentiment.Label, text)
+		}
 	}
 }

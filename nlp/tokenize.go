@@ -41,6 +41,8 @@ const (
 	tfPhraseStop                       // function word or filler: never part of a phrase
 	tfCoord                            // and, or, then, because...: starts a sub-clause
 	tfCurrency                         // a currency symbol, or a number with one ($, €5)
+	tfCapital                          // starts with an upper-case letter
+	tfForeign                          // letters only, no function word, and not an English word we know
 )
 
 // wordTok is one prose token of a whitespace-delimited word, with everything
@@ -532,6 +534,13 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 	wt.mUni, wt.mStem, wt.mNeg, wt.mLex, wt.mLexExact = -1, -1, -1, -1, -1
 	if t.mv != nil {
 		t.mv.wordIDs(&wt)
+	}
+	if r, _ := utf8.DecodeRuneInString(text); unicode.IsUpper(r) {
+		wt.flags |= tfCapital
+	}
+	if letters > 0 && digits == 0 && wt.stop == 0 && wt.stemID < 0 && wt.exactID < 0 && wt.mUni < 0 &&
+		wt.senti.Flags&sentiment.InLexicon == 0 && !lang.IsEnglishWord(lower) {
+		wt.flags |= tfForeign
 	}
 	return wt
 }

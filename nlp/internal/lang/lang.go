@@ -320,6 +320,9 @@ func (c *Counter) add(m Mask, w float64) {
 	}
 }
 
+// Score returns the evidence counted for language l.
+func (c *Counter) Score(l int) float64 { return c.score[l] }
+
 // Result returns the best language and whether English scores at least as
 // high as every other language. The best language is -1 (unknown) unless it
 // has 1.5 points and, counting only the evidence it does not share with the

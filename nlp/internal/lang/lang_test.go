@@ -126,3 +126,12 @@ func TestScript(t *testing.T) {
 		assert.Equal(t, tt.code, code, "%q", tt.text)
 	}
 }
+
+func TestIsEnglishWord(t *testing.T) {
+	for _, w := range []string{"delivery", "the", "refund", "app", "login", "lol", "i've", "could’ve", "sooo", "loooove"} {
+		assert.True(t, IsEnglishWord(w), w)
+	}
+	for _, w := range []string{"lieferung", "livraison", "gebyr", "skifter", "zendesk", "propmtly", "", "'s"} {
+		assert.False(t, IsEnglishWord(w), w)
+	}
+}
