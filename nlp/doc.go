@@ -24,8 +24,8 @@
 //     entries and taxonomy and model ids.
 //  4. Language detection for Latin-script text from function words, common
 //     feedback words ("Lieferung", "livraison") and letters few languages
-//     use (en, es, fr, de, it, pt, nl, sv, da, no, fi, pl, cs, ro, tr, id,
-//     hu, vi), and from the script for text mostly in another one (ja, zh,
+//     use (en, es, fr, de, it, pt, nl, sv, da, no, fi, pl, cs, sk, ro, tr,
+//     id, hu, vi), and from the script for text mostly in another one (ja, zh,
 //     ko, ru, uk, be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml,
 //     gu, pa, ka, hy). Language is "" when the evidence is too thin or
 //     ambiguous (Danish and Norwegian share most of their words). A text

@@ -32,6 +32,7 @@ func TestLanguage(t *testing.T) {
 		{"fi", "Hyvä sovellus mutta kaatuu usein."},
 		{"pl", "Bardzo słaba obsługa klienta, nie polecam."},
 		{"cs", "Skvělá aplikace, doporučuji."},
+		{"sk", "Veľmi príjemný personál, ďakujem."},
 		{"ro", "Aplicația este foarte bună."},
 		{"tr", "Uygulama çok kötü, sürekli çöküyor."},
 		{"id", "Aplikasinya bagus sekali, pengiriman cepat."},

@@ -26,13 +26,14 @@ const (
 	ID
 	HU
 	VI
+	SK
 	numLangs
 )
 
 // Codes are the ISO 639-1 codes of the known languages ("no" is Norwegian
 // Bokmål).
 var Codes = [numLangs]string{
-	"en", "es", "fr", "de", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cs", "ro", "tr", "id", "hu", "vi",
+	"en", "es", "fr", "de", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cs", "ro", "tr", "id", "hu", "vi", "sk",
 }
 
 // Mask has one bit per language.
@@ -100,6 +101,8 @@ mereka atau oleh sama tolong`,
 mindig minden nincs lett lesz ezt aki amit mert`,
 	VI: `và của là không có được cho rất nhưng này các những một với đã sẽ thì mà khi
 cũng bị tôi mình`,
+	SK: `sa sú ako už len veľmi bol bola bolo pri ktorý ktorá ktoré lebo aj
+ešte nikdy vždy môj moja sme ste`,
 }
 
 // cues are common words of customer feedback in each language (delivery,
@@ -139,6 +142,7 @@ ediyorum berbat harika sürekli`,
 lambat pelayanan`,
 	HU: `jó rossz gyors szállítás köszönöm ajánlom alkalmazás termék kiváló`,
 	VI: `tốt hàng giao nhanh sản phẩm dịch vụ ứng dụng cảm ơn`,
+	SK: `ďakujem odporúčam dobrá dobré rýchle doručenie aplikácia tovar`,
 }
 
 // words maps a lower-case word to the languages it is a function word of
@@ -209,7 +213,7 @@ func letterHint(r rune) Mask {
 	case 'ß':
 		return 1 << DE
 	case 'ä', 'Ä':
-		return 1<<DE | 1<<SV | 1<<FI
+		return 1<<DE | 1<<SV | 1<<FI | 1<<SK
 	case 'ö', 'Ö':
 		return 1<<DE | 1<<SV | 1<<FI | 1<<TR | 1<<HU
 	case 'ü', 'Ü':
@@ -224,8 +228,10 @@ func letterHint(r rune) Mask {
 		return 1 << PT
 	case 'è', 'È':
 		return 1<<FR | 1<<IT
-	case 'ê', 'ô', 'Ê', 'Ô':
+	case 'ê', 'Ê':
 		return 1<<FR | 1<<PT
+	case 'ô', 'Ô':
+		return 1<<FR | 1<<PT | 1<<SK
 	case 'â', 'Â':
 		return 1<<FR | 1<<PT | 1<<RO
 	case 'à', 'À':
@@ -237,17 +243,19 @@ func letterHint(r rune) Mask {
 	case 'î', 'Î':
 		return 1<<FR | 1<<RO
 	case 'á', 'í', 'ú', 'Á', 'Í', 'Ú':
-		return 1<<ES | 1<<PT | 1<<CS | 1<<HU
+		return 1<<ES | 1<<PT | 1<<CS | 1<<SK | 1<<HU
 	case 'ó', 'Ó':
 		return 1<<ES | 1<<PT | 1<<PL | 1<<HU
 	case 'é', 'É':
-		return 1<<FR | 1<<ES | 1<<PT | 1<<CS | 1<<HU
+		return 1<<FR | 1<<ES | 1<<PT | 1<<CS | 1<<SK | 1<<HU
 	case 'ł', 'Ł', 'ą', 'Ą', 'ę', 'Ę', 'ś', 'Ś', 'ź', 'Ź', 'ż', 'Ż', 'ć', 'Ć', 'ń', 'Ń':
 		return 1 << PL
-	case 'ř', 'Ř', 'ů', 'Ů', 'ě', 'Ě', 'ň', 'Ň', 'ť', 'Ť', 'ď', 'Ď':
+	case 'ř', 'Ř', 'ů', 'Ů', 'ě', 'Ě':
 		return 1 << CS
-	case 'š', 'Š', 'č', 'Č', 'ž', 'Ž', 'ý', 'Ý':
-		return 1 << CS
+	case 'ľ', 'Ľ', 'ĺ', 'Ĺ', 'ŕ', 'Ŕ':
+		return 1 << SK
+	case 'š', 'Š', 'č', 'Č', 'ž', 'Ž', 'ý', 'Ý', 'ň', 'Ň', 'ť', 'Ť', 'ď', 'Ď':
+		return 1<<CS | 1<<SK
 	case 'ș', 'Ș', 'ț', 'Ț', 'ţ', 'Ţ':
 		return 1 << RO
 	case 'ş', 'Ş':

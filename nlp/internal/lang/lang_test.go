@@ -35,6 +35,7 @@ func TestDetect(t *testing.T) {
 		{FI, "paketti tuli myöhässä ja se ei ole ensimmäinen kerta"},
 		{PL, "paczka przyszła za późno i to nie jest pierwszy raz"},
 		{CS, "balík přišel pozdě a není to poprvé"},
+		{SK, "balík prišiel neskoro, veľmi zlá služba, už nikdy viac"},
 		{RO, "coletul a venit cu întârziere și nu este prima dată"},
 		{TR, "paket geç geldi ve bu ilk değil"},
 		{ID, "paketnya datang terlambat dan ini bukan yang pertama kali"},
