@@ -476,6 +476,9 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"The food was good but the service was terrible.", "negative"},
 		{"The service was terrible but the food was great.", "positive"},
 		{"We ordered on Tuesday.", "neutral"},
+		{"They really care about their customers.", "positive"},
+		{"They don't care about their customers at all.", "negative"},
+		{"Customer care picked up after two rings.", "neutral"},
 		{"Absolutely LOVE this app!!!", "positive"},
 		// Company names VADER reads as praise: United (+1.8), Best Buy.
 		{"United lost my bag and nobody at the desk could help.", "negative"},
