@@ -719,6 +719,9 @@ func TestAnalyzePhrases(t *testing.T) {
 	// nouns in -eed are not.
 	an = a.Analyze("We stayed two nights, the minibar was emptied and the jacuzzi needed repairs at full speed.")
 	assert.Equal(t, []string{"minibar", "jacuzzi", "repairs", "full speed"}, an.Phrases)
+	// @mentions and links are no topic.
+	an = a.Analyze("@AmericanAir where is my bag? See http://t.co/abc123 and www.example.com/status")
+	assert.Equal(t, []string{"bag"}, an.Phrases)
 }
 
 func TestAnalyzeTruncates(t *testing.T) {

@@ -71,7 +71,7 @@ func phrases(toks []token, l int, hits []hit) []string {
 		return false
 	}
 	candidate := func(t *token) bool {
-		if t.pii || t.flags&tfWord == 0 || len(t.lower) < 3 {
+		if t.pii || t.flags&tfWord == 0 || t.flags&tfHandle != 0 || len(t.lower) < 3 {
 			return false
 		}
 		if l == lang.EN {

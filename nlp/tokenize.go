@@ -43,6 +43,7 @@ const (
 	tfCurrency                         // a currency symbol, or a number with one ($, €5)
 	tfCapital                          // starts with an upper-case letter
 	tfForeign                          // letters only, no function word, and not an English word we know
+	tfHandle                           // an @mention or a link: no topic, no language
 )
 
 // wordTok is one prose token of a whitespace-delimited word, with everything
@@ -535,10 +536,13 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 	if t.mv != nil {
 		t.mv.wordIDs(&wt)
 	}
+	if (len(lower) > 1 && lower[0] == '@') || strings.Contains(lower, "://") || strings.HasPrefix(lower, "www.") {
+		wt.flags |= tfHandle
+	}
 	if r, _ := utf8.DecodeRuneInString(text); unicode.IsUpper(r) {
 		wt.flags |= tfCapital
 	}
-	if letters > 0 && digits == 0 && wt.stop == 0 && wt.stemID < 0 && wt.exactID < 0 && wt.mUni < 0 &&
+	if letters > 0 && digits == 0 && wt.flags&tfHandle == 0 && wt.stop == 0 && wt.stemID < 0 && wt.exactID < 0 && wt.mUni < 0 &&
 		wt.senti.Flags&sentiment.InLexicon == 0 && !lang.IsEnglishWord(lower) {
 		wt.flags |= tfForeign
 	}
