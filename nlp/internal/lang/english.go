@@ -1,10 +1,11 @@
 package lang
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	_ "embed" // english_words.txt.gz
+	"io"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -26,24 +27,48 @@ sms otp wtf meh nah yeah yep nope yup ppl wanna gonna gotta kinda sorta cuz bc w
 didnt doesnt isnt wasnt im ive youre theyre thats whats aint ya tho thru usb hdmi gps pc tv dvd
 ssd ram cpu gpu bluetooth vpn api sso pdf url`
 
-var englishWords = sync.OnceValue(func() map[string]struct{} {
+// wordList is a sorted list of words held without pointers, so that the
+// collector has nothing to scan in it: the words in one string, and where
+// each starts.
+type wordList struct {
+	text   string   // the words, each followed by '\n'
+	starts []uint32 // offsets into text, in sorted order of the words
+}
+
+func (l *wordList) has(w string) bool {
+	i := sort.Search(len(l.starts), func(i int) bool { return l.at(i) >= w })
+	return i < len(l.starts) && l.at(i) == w
+}
+
+func (l *wordList) at(i int) string {
+	s := l.text[l.starts[i]:]
+	return s[:strings.IndexByte(s, '\n')]
+}
+
+var englishWords = sync.OnceValue(func() *wordList {
 	zr, err := gzip.NewReader(bytes.NewReader(englishWordsGz))
 	if err != nil {
 		panic("lang: english_words.txt.gz: " + err.Error()) // embedded: cannot happen
 	}
-	m := make(map[string]struct{}, 64500)
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		m[sc.Text()] = struct{}{}
-	}
-	if err := sc.Err(); err != nil {
+	var b strings.Builder
+	if _, err := io.Copy(&b, zr); err != nil {
 		panic("lang: english_words.txt.gz: " + err.Error())
 	}
+	l := &wordList{text: b.String(), starts: make([]uint32, 0, 64000)}
+	for i := 0; i < len(l.text); {
+		l.starts = append(l.starts, uint32(i))
+		i += strings.IndexByte(l.text[i:], '\n') + 1
+	}
+	return l
+})
+
+var webWordSet = func() map[string]bool {
+	m := map[string]bool{}
 	for _, w := range strings.Fields(webWords) {
-		m[w] = struct{}{}
+		m[w] = true
 	}
 	return m
-})
+}()
 
 // IsEnglishWord reports whether the lower-case word is in an English word
 // list (SCOWL's, about 64,000 words, plus common web words: "app", "login",
@@ -52,17 +77,18 @@ var englishWords = sync.OnceValue(func() map[string]struct{} {
 // repeated for emphasis are tried once and twice ("sooo", "loooove").
 func IsEnglishWord(lower string) bool {
 	words := englishWords()
-	if _, ok := words[lower]; ok {
+	if lower == "" || strings.IndexByte(lower, '\n') >= 0 {
+		return false
+	}
+	has := func(w string) bool { return webWordSet[w] || words.has(w) }
+	if has(lower) {
 		return true
 	}
 	if i := strings.IndexAny(lower, "'’"); i > 0 {
-		_, ok := words[lower[:i]]
-		return ok
+		return has(lower[:i])
 	}
 	if once, twice, ok := squeeze(lower); ok {
-		_, ok1 := words[once]
-		_, ok2 := words[twice]
-		return ok1 || ok2
+		return has(once) || has(twice)
 	}
 	return false
 }

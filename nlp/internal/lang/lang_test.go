@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -135,4 +136,11 @@ func TestIsEnglishWord(t *testing.T) {
 	for _, w := range []string{"lieferung", "livraison", "gebyr", "skifter", "zendesk", "propmtly", "", "'s"} {
 		assert.False(t, IsEnglishWord(w), w)
 	}
+}
+
+// wordList.has needs the embedded list sorted byte-wise.
+func TestEnglishWordsSorted(t *testing.T) {
+	l := englishWords()
+	assert.Greater(t, len(l.starts), 60000)
+	assert.True(t, sort.SliceIsSorted(l.starts, func(i, j int) bool { return l.at(i) < l.at(j) }))
 }
