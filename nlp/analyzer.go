@@ -206,7 +206,7 @@ func (a *Analyzer) Analyze(text string) feedback.Analysis {
 			symbols = symbols || t.senti.Flags&sentiment.InLexicon != 0 // 👍, :(
 			continue
 		}
-		if t.stop == 0 && t.flags&(tfNumber|tfHandle) == 0 {
+		if t.stop == 0 && t.flags&tfHandle == 0 {
 			content++
 			if t.flags&tfForeign != 0 && (startsSentence || t.flags&tfCapital == 0) {
 				foreign++

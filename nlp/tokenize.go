@@ -42,7 +42,7 @@ const (
 	tfCoord                            // and, or, then, because...: starts a sub-clause
 	tfCurrency                         // a currency symbol, or a number with one ($, €5)
 	tfCapital                          // starts with an upper-case letter
-	tfForeign                          // letters only, no function word, and not an English word we know
+	tfForeign                          // letters and no digits, no function word, and not an English word we know
 	tfHandle                           // an @mention or a link: no topic, no language
 )
 
