@@ -93,6 +93,37 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"checkout": "negative", "web_performance": "negative"},
 		},
 		{
+			name: "nobody told us",
+			text: "They doubled the monthly fee and nobody told us.",
+			want: map[string]string{"communication": "negative"},
+		},
+		{
+			name: "knows their stuff",
+			text: "The mechanic really knows his stuff and gave us honest advice.",
+			want: map[string]string{"staff_knowledge": "positive"},
+		},
+		{
+			name: "will order again",
+			text: "Arrived hot and fresh, will definitely order again.",
+			want: map[string]string{"loyalty": "positive"},
+		},
+		{
+			name: "lift out of order",
+			text: "The lift at the station is out of order again.",
+			want: map[string]string{"reliability": "negative"},
+		},
+		{
+			name: "train on time",
+			text: "The train was on time every day this week.",
+			want: map[string]string{"wait_time": ""},
+		},
+		{
+			name: "parcel on time is delivery",
+			text: "The parcel arrived on time.",
+			want: map[string]string{"delivery": ""},
+			not:  []string{"wait_time"},
+		},
+		{
 			name: "charged twice",
 			text: "I was charged twice for the same order and nobody has fixed it yet.",
 			want: map[string]string{"billing": "negative"},

@@ -18,6 +18,10 @@
 //     sentiment model trained on the polarities of the four SemEval train
 //     files. Nothing is tuned on them.
 //
+//   - themes_dev.jsonl and themes_test.jsonl, made-up English CX feedback
+//     labelled with the default taxonomy's themes and a sentiment: micro
+//     P/R/F1 of the themes and accuracy of the overall label;
+//
 //   - languages.jsonl, made-up feedback in 24 languages (a development
 //     set): how often the language is named, how often non-English text
 //     gets no English analysis, and how often English text gets one.
@@ -28,7 +32,7 @@
 //
 // Usage:
 //
-//	go run ./benchmarks/quality [--data ../shared/data] [--seed 1] [--save DIR] [--skip semeval2014,semeval2015,uci,languages]
+//	go run ./benchmarks/quality [--data ../shared/data] [--seed 1] [--save DIR] [--skip semeval2014,semeval2015,uci,themes,languages]
 //	go run ./benchmarks/quality --cv   # the train-only comparisons that chose the defaults
 package main
 
@@ -85,7 +89,7 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.data, "data", "../shared/data", "folder with semeval2014/, semeval2015/ and uci_sentiment/")
 	fs.Int64Var(&o.seed, "seed", 1, "training seed")
 	fs.StringVar(&o.save, "save", "", "if set, write the trained models into this folder")
-	fs.StringVar(&skip, "skip", "", "comma-separated rows to skip: semeval2014, semeval2015, uci, languages")
+	fs.StringVar(&skip, "skip", "", "comma-separated rows to skip: semeval2014, semeval2015, uci, themes, languages")
 	fs.StringVar(&o.only, "cv-only", "", "with --cv: only the variants whose template list contains this text")
 	cv := fs.Bool("cv", false, "print cross-validation figures on the SemEval-2014 train file for feature variants (reads no test file) and exit")
 	if err := fs.Parse(args); err != nil {
@@ -148,6 +152,13 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if !o.skip["uci"] {
 		r, err := uci(base, lex, o)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if !o.skip["themes"] {
+		r, err := themes(base)
 		if err != nil {
 			return err
 		}
