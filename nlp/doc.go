@@ -34,11 +34,11 @@
 //     a sentence are not counted) is not taken for English.
 //  5. For English, for unknown-language texts with English words in them
 //     and no stronger evidence for another language, and for emoji alone
-//     ("👍👍", each emoji of a run counted): themes from the
-//     taxonomy, matched on stemmed tokens (or exact forms, "=word"), each
-//     with its matches (byte offsets into Analysis.Text), a confidence in
-//     0..1 and a sentiment from the sentiment words attributed to its
-//     mentions; overall sentiment (VADER lexicon and rules on our tokens,
+//     ("👍👍", each emoji of a run counted): themes from the taxonomy,
+//     matched on stemmed tokens (or exact forms, "=word"; "<n>" for any
+//     number), each with its matches (byte offsets into Analysis.Text), a
+//     confidence in 0..1 and a sentiment from the sentiment words
+//     attributed to its mentions; overall sentiment (VADER lexicon and rules on our tokens,
 //     plus CX terms, with negation, boosters and "but" contrast); and up to
 //     five phrases that match no theme. Themes are sorted by first match.
 //     For other languages Themes is empty, Sentiment nil and Phrases built

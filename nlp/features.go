@@ -409,6 +409,8 @@ func (ms *modelState) wordIDs(wt *wordTok) {
 		}
 		if id, ok := ms.lex.vocab[exactPrefix+wt.lower]; ok {
 			wt.mLexExact = id
+		} else if id, ok := ms.lex.vocab[numberKey]; ok && isNumber(wt.flags, wt.lower) {
+			wt.mLexExact = id
 		}
 	}
 	s := featStemOf(wt)

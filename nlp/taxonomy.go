@@ -161,6 +161,9 @@ func checkTerm(term string) error {
 	if !strings.ContainsFunc(term, isLetterOrDigit) {
 		return fmt.Errorf("%q has no letters or digits", term)
 	}
+	if !slices.ContainsFunc(strings.Fields(term), func(w string) bool { return w != numberWord }) {
+		return fmt.Errorf("%q has no word but %s, which would match every number", term, numberWord)
+	}
 	return nil
 }
 
@@ -239,9 +242,24 @@ func compileTaxonomy(specs []themeSpec, tk *tokenizer) (*taxonomy, error) {
 // but not "train" or "trains". No stem starts with a NUL byte.
 const exactPrefix = "\x00"
 
+// numberWord is the term word that matches any number, in digits ("3",
+// "40") or in words ("two", "twenty"), as in "took <n> weeks"; numberKey is
+// its vocabulary key.
+const (
+	numberWord = "<n>"
+	numberKey  = exactPrefix + "\x01<n>"
+)
+
+// spelledNumbers are the number words "<n>" matches besides digits.
+var spelledNumbers = map[string]bool{
+	"two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
+	"nine": true, "ten": true, "eleven": true, "twelve": true, "fifteen": true, "twenty": true,
+	"thirty": true, "forty": true, "fifty": true, "sixty": true, "ninety": true, "hundred": true,
+}
+
 // tokenizeTerm returns the vocabulary keys of a term's tokens: their stems,
-// or exactPrefix and the lower-case form for the tokens of a word written
-// with a leading "=".
+// exactPrefix and the lower-case form for the tokens of a word written
+// with a leading "=", or numberKey for the word "<n>".
 func (t *tokenizer) tokenizeTerm(text string) []string {
 	words := strings.Fields(text)
 	exact := make([]bool, len(words))
@@ -252,6 +270,10 @@ func (t *tokenizer) tokenizeTerm(text string) []string {
 	}
 	var keys []string
 	for i, toks := range t.compute(words) {
+		if words[i] == numberWord {
+			keys = append(keys, numberKey)
+			continue
+		}
 		for _, wt := range toks {
 			if exact[i] {
 				keys = append(keys, exactPrefix+wt.lower)

@@ -60,7 +60,7 @@ func TestInvalidTaxonomies(t *testing.T) {
 		"invalid_version.yaml":             {"version: got 2, want 1"},
 		"invalid_extends.yaml":             {`extends: "basic"`},
 		"invalid_empty.yaml":               {"empty file"},
-		"invalid_bad_terms.yaml":           {`theme "billing": terms[1]: empty`, `terms[2]: "!!!" has no letters or digits`, "terms[3]", "more than 6 words", `exclude[0]: empty`},
+		"invalid_bad_terms.yaml":           {`theme "billing": terms[1]: empty`, `terms[2]: "!!!" has no letters or digits`, "terms[3]", "more than 6 words", `terms[4]: "<n> <n>" has no word but <n>`, `exclude[0]: empty`},
 		"invalid_many_problems.yaml":       {`theme "NoLabel": id: not snake_case`, `theme "NoLabel": label: empty`, `theme "no_terms": terms: none`},
 		"does_not_exist.yaml":              {"no such file"},
 		"../taxonomy/invalid_version.yaml": {"invalid_version.yaml"},
@@ -165,6 +165,36 @@ func TestTaxonomyExactForms(t *testing.T) {
 	require.NotNil(t, themeByID(an, "rail"))
 	assert.Equal(t, "training", themeByID(an, "training").Matches[0].Text)
 	assert.Equal(t, "train", themeByID(an, "rail").Matches[0].Text)
+}
+
+func TestTaxonomyNumbers(t *testing.T) {
+	cfg := NewDefaultConfig()
+	cfg.Taxonomy = "testdata/taxonomy/valid_numbers.yaml"
+	a, err := New(cfg)
+	require.NoError(t, err)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"The refund took 3 weeks.", []string{"durations"}},
+		{"The refund took three weeks.", []string{"durations"}},
+		{"It took 12 weeks to fix.", []string{"durations"}},
+		{"The train was 2 hours late.", []string{"durations"}},
+		{"They replied within 10 minutes.", []string{"durations"}},
+		{"The refund took weeks.", []string{}},        // "<n>" needs a number
+		{"The refund took a few weeks.", []string{}},  // "a few" is no number
+		{"It took # weeks, apparently.", []string{}},  // nor is a "#" sign
+		{"She took 2 weeks off in June.", []string{}}, // an exclusion with "<n>"
+		{"Took 3 weeks, then 2 hours late.", []string{"durations"}},
+	}
+	for _, tt := range tests {
+		an := a.Analyze(tt.text)
+		checkInvariants(t, an)
+		assert.Equal(t, tt.want, themeIDs(an), tt.text)
+	}
+	an := a.Analyze("The refund took 3 weeks.")
+	require.NotNil(t, themeByID(an, "durations"))
+	assert.Equal(t, "took 3 weeks", themeByID(an, "durations").Matches[0].Text)
 }
 
 // TestDefaultTaxonomyRoundTrip checks that the default taxonomy is a valid

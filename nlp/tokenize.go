@@ -466,6 +466,11 @@ var boundaryWords = map[string]bool{
 	"but": true, "although": true, "though": true, "whereas": true, "however": true, "except": true,
 }
 
+// isNumber reports whether a token is a number for the term word "<n>".
+func isNumber(flags tokFlags, lower string) bool {
+	return flags&tfNumber != 0 || spelledNumbers[lower]
+}
+
 // describe computes the context-free facts about one token.
 func (t *tokenizer) describe(text string, start, end int32) wordTok {
 	lower := strings.ToLower(text)
@@ -505,6 +510,8 @@ func (t *tokenizer) describe(text string, start, end int32) wordTok {
 		}
 	}
 	if id, ok := t.vocab[exactPrefix+lower]; ok {
+		wt.exactID = id
+	} else if id, ok := t.vocab[numberKey]; ok && isNumber(wt.flags, lower) {
 		wt.exactID = id
 	}
 	switch {
