@@ -118,6 +118,11 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"wait_time": ""},
 		},
 		{
+			name: "a duration in digits",
+			text: "The refund took 6 weeks and I had to chase them twice.",
+			want: map[string]string{"wait_time": "", "returns_refunds": ""},
+		},
+		{
 			name: "parcel on time is delivery",
 			text: "The parcel arrived on time.",
 			want: map[string]string{"delivery": ""},

@@ -214,11 +214,15 @@ func TestDefaultTaxonomyRoundTrip(t *testing.T) {
 	assert.Len(t, a.Themes(), 2)
 }
 
-// termText is a taxonomy term as text: "=training" is written "training".
+// termText is a taxonomy term as text: "=training" is written "training",
+// and "<n>" a number.
 func termText(term string) string {
 	words := strings.Fields(term)
 	for i, w := range words {
-		if len(w) > 1 && w[0] == '=' {
+		switch {
+		case w == numberWord:
+			words[i] = "3"
+		case len(w) > 1 && w[0] == '=':
 			words[i] = w[1:]
 		}
 	}
