@@ -513,6 +513,18 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"The service was terrible but the food was great.", "positive"},
 		{"We ordered on Tuesday.", "neutral"},
 		{"They really care about their customers.", "positive"},
+		// Wishes ask for something; they praise nothing.
+		{"Would love a dark mode.", "neutral"},
+		{"Would be nice if it synced with my calendar.", "neutral"},
+		{"I'd love to see an export button.", "neutral"},
+		{"Would love to come back next year!", "positive"},
+		// Review words VADER lacks, and words it reads as praise.
+		{"Disgraceful.", "negative"},
+		{"The checkout process is shambolic.", "negative"},
+		{"Staff were chuffed to help, service was exceptional.", "positive"},
+		{"Water bill is higher than my rent lol", "!positive"},
+		{"Our smart meter readings stopped.", "!positive"},
+		{"Good morning, can you confirm my delivery date?", "neutral"},
 		{"They don't care about their customers at all.", "negative"},
 		{"Customer care picked up after two rings.", "neutral"},
 		{"Absolutely LOVE this app!!!", "positive"},

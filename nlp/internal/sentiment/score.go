@@ -4,6 +4,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Unit is one word as the scorer sees it. Punctuation is not a unit; the
@@ -139,6 +140,7 @@ func (l *Lexicon) Valences(units []Unit, out []float64) {
 	}
 	sarcasticOpeners(units, out)
 	requests(units, out)
+	wishes(units, out)
 }
 
 // comparatives make a request, not praise, in a sentence that opens with
@@ -166,6 +168,38 @@ func requests(units []Unit, out []float64) {
 		}
 	}
 }
+
+// wishes zeroes the praise that only frames a wish: "would be nice/great
+// if ...", "would be nice to have", "I'd love a dark mode", "would love to
+// see ...". Such answers ask for something; they praise nothing. "Would
+// love to come back" keeps its praise.
+func wishes(units []Unit, out []float64) {
+	at := func(i int) string {
+		if i < len(units) {
+			return units[i].Lower
+		}
+		return ""
+	}
+	for i := range units {
+		// "would", or "'d" alone or kept with its subject ("i'd", "it’d").
+		if w := units[i].Lower; w != "would" && !strings.HasSuffix(w, "'d") && !strings.HasSuffix(w, "’d") {
+			continue
+		}
+		switch {
+		case at(i+1) == "be" && i+2 < len(units) && out[i+2] > 0 &&
+			(wishTails[at(i+3)] || at(i+3) == "to" && wishVerbs[at(i+4)]):
+			out[i+2] = 0 // would be nice if / to have
+		case at(i+1) == "love" && out[i+1] > 0 && (wishObjects[at(i+2)] || at(i+2) == "to" && wishVerbs[at(i+3)]):
+			out[i+1] = 0 // would love a / to see
+		}
+	}
+}
+
+var (
+	wishTails   = map[string]bool{"if": true, "for": true, "when": true}
+	wishObjects = map[string]bool{"a": true, "an": true, "the": true, "some": true, "more": true, "if": true, "it": true}
+	wishVerbs   = map[string]bool{"see": true, "have": true, "get": true}
+)
 
 // sentences yields the start and end (exclusive) of each sentence's units.
 func sentences(units []Unit) iter.Seq2[int, int] {
