@@ -525,6 +525,8 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Water bill is higher than my rent lol", "!positive"},
 		{"Our smart meter readings stopped.", "!positive"},
 		{"Good morning, can you confirm my delivery date?", "neutral"},
+		{"The journey planner is really handy and the live times are accurate.", "positive"},
+		{"The latest update nerfed every character I paid for.", "negative"},
 		{"They don't care about their customers at all.", "negative"},
 		{"Customer care picked up after two rings.", "neutral"},
 		{"Absolutely LOVE this app!!!", "positive"},
