@@ -527,6 +527,10 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Good morning, can you confirm my delivery date?", "neutral"},
 		{"The journey planner is really handy and the live times are accurate.", "positive"},
 		{"The latest update nerfed every character I paid for.", "negative"},
+		// Quoted words are words: prose dropped "'submitted'" and kept
+		// "'error" whole.
+		{"The returns portal keeps saying 'error, try again later'.", "negative"},
+		{"The 'express' breakfast was 'excellent'.", "positive"},
 		{"They don't care about their customers at all.", "negative"},
 		{"Customer care picked up after two rings.", "neutral"},
 		{"Absolutely LOVE this app!!!", "positive"},

@@ -251,6 +251,7 @@ func (t *tokenizer) compute(words []string) [][]wordTok {
 	n := 0
 	for i, w := range words {
 		cleans[i], maps[i] = sanitize(w)
+		cleans[i] = blankQuotes(cleans[i])
 		n += len(cleans[i]) + 1
 	}
 	var b strings.Builder
@@ -422,6 +423,47 @@ func bareEmoji(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// blankQuotes replaces the single quotes around a quoted word with spaces
+// (same length, so offsets hold): prose keeps "'express" whole and drops
+// "'submitted'" altogether. An apostrophe between letters or digits
+// ("don't", "John's", "90's") stays, as do "'em", "'til" and "'cause".
+func blankQuotes(w string) string {
+	if !strings.Contains(w, "'") {
+		return w
+	}
+	letter := func(i int) bool { // a letter or digit at byte i
+		if i < 0 || i >= len(w) {
+			return false
+		}
+		r, _ := utf8.DecodeRuneInString(w[i:])
+		if i > 0 && !utf8.RuneStart(w[i]) {
+			r, _ = utf8.DecodeLastRuneInString(w[:i+1])
+		}
+		return unicode.IsLetter(r) || unicode.IsDigit(r)
+	}
+	b := []byte(w)
+	for i := 0; i < len(w); i++ {
+		if w[i] != '\'' {
+			continue
+		}
+		before, after := letter(i-1), letter(i+1)
+		switch {
+		case before && after:
+		case after && clipped[strings.ToLower(strings.TrimRightFunc(w[i+1:], func(r rune) bool { return !unicode.IsLetter(r) }))]:
+		case before != after:
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+// clipped are words written with a leading apostrophe for letters left
+// out, and clitics written apart from their word ("parcel 's box").
+var clipped = map[string]bool{
+	"em": true, "til": true, "cause": true, "bout": true, "n": true,
+	"s": true, "ll": true, "re": true, "ve": true, "m": true, "d": true, "t": true,
 }
 
 // sanitize applies prose's quote normalization to a word and returns a map
