@@ -123,6 +123,26 @@ func TestAnalyzeThemes(t *testing.T) {
 			want: map[string]string{"wait_time": "", "returns_refunds": ""},
 		},
 		{
+			name: "worth every penny",
+			text: "Pricey, but worth every penny.",
+			want: map[string]string{"price_value": "positive"},
+		},
+		{
+			name: "no complaints is no support ticket",
+			text: "Transfers are instant, the UI is clean, no complaints.",
+			not:  []string{"customer_support"},
+		},
+		{
+			name: "a feature request",
+			text: "Please add an option to export to PDF.",
+			want: map[string]string{"features": ""},
+		},
+		{
+			name: "no refunds policy",
+			text: "Paid for the annual plan, wanted to cancel after 2 days, they said no refunds.",
+			want: map[string]string{"policies": ""},
+		},
+		{
 			name: "parcel on time is delivery",
 			text: "The parcel arrived on time.",
 			want: map[string]string{"delivery": ""},
