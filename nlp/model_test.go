@@ -173,7 +173,9 @@ func TestModelFeaturesMatchTraining(t *testing.T) {
 	texts = append(texts, "Paid $30 (€5) for 2 items!! Email a@b.io, it wasn't cheap, not at all.",
 		// Exact-form terms of the default taxonomy ("=training", "=package",
 		// "=manager") next to words of the same stems.
-		"The training was fine, the train was late, the package had poor packaging and the manager managed it.")
+		"The training was fine, the train was late, the package had poor packaging and the manager managed it.",
+		// "<n>" terms ("took <n> weeks") next to the same words without a number.
+		"The refund took 6 weeks, the repair took three days and the reply took weeks.")
 	exs := make([]model.Example, len(texts))
 	for i, s := range texts {
 		exs[i] = model.Example{Text: s, Themes: []string{[]string{"x", "y"}[i%2]}, Polarity: []string{"positive", "negative"}[i/2%2]}
