@@ -18,9 +18,10 @@
 //     sentiment model trained on the polarities of the four SemEval train
 //     files. Nothing is tuned on them.
 //
-//   - themes_dev.jsonl and themes_test.jsonl, made-up English CX feedback
-//     labelled with the default taxonomy's themes and a sentiment: micro
-//     P/R/F1 of the themes and accuracy of the overall label;
+//   - themes_dev.jsonl, themes_test.jsonl and themes_heldout.jsonl,
+//     made-up English CX feedback labelled with the default taxonomy's
+//     themes and a sentiment: micro P/R/F1 of the themes and accuracy of
+//     the overall label;
 //
 //   - languages.jsonl, made-up feedback in 24 languages (a development
 //     set): how often the language is named, how often non-English text

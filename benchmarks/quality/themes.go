@@ -10,15 +10,18 @@ import (
 	"github.com/corridorhq/corridor/nlp"
 )
 
-// Two sets of 200 made-up English customer-feedback texts each (surveys,
+// Three sets of 200 made-up English customer-feedback texts each (surveys,
 // app-store and review-site reviews, tickets, tweets; many industries),
 // labelled with the default taxonomy's themes by meaning and with an overall
 // sentiment, one JSON object a line ({"text":..,"themes":[..],"sentiment":..}).
 // Helpers wrote them from the theme list alone, each set by a different
-// one, without seeing the taxonomy's terms. themes_dev.jsonl was read, error
-// by error, to choose taxonomy and lexicon entries (a development set);
-// themes_test.jsonl was scored before and after that and only its changed
-// lines were read (a test set, looked at once).
+// one, without seeing the taxonomy's terms:
+//   - themes_dev.jsonl was read, error by error, to choose taxonomy and
+//     lexicon entries (a development set);
+//   - themes_test.jsonl was scored after each round, and its figures
+//     weighed in a few choices (a test set used more than once);
+//   - themes_heldout.jsonl was written after the last round and scored
+//     once, for session 7's figures.
 //
 //go:embed themes_dev.jsonl
 var themesDevJSONL []byte
@@ -26,7 +29,10 @@ var themesDevJSONL []byte
 //go:embed themes_test.jsonl
 var themesTestJSONL []byte
 
-// themes scores the default Analyze on both sets: micro P/R/F1 over
+//go:embed themes_heldout.jsonl
+var themesHeldoutJSONL []byte
+
+// themes scores the default Analyze on the three sets: micro P/R/F1 over
 // (text, theme) pairs, and the accuracy of the overall sentiment label on
 // the texts not labelled "mixed".
 func themes(a *nlp.Analyzer) ([]row, error) {
@@ -37,6 +43,7 @@ func themes(a *nlp.Analyzer) ([]row, error) {
 	}{
 		{"themes_dev.jsonl", "dev", themesDevJSONL},
 		{"themes_test.jsonl", "test", themesTestJSONL},
+		{"themes_heldout.jsonl", "held out", themesHeldoutJSONL},
 	} {
 		var s scorer
 		n, sentN, sentOK := 0, 0, 0
