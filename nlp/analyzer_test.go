@@ -543,6 +543,7 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"The checkout process is shambolic.", "negative"},
 		{"Staff were chuffed to help, service was exceptional.", "positive"},
 		{"Water bill is higher than my rent lol", "!positive"},
+		{"Uber Eats driver was rude af", "negative"}, // "af" is no Danish here
 		{"Our smart meter readings stopped.", "!positive"},
 		{"Good morning, can you confirm my delivery date?", "neutral"},
 		{"The journey planner is really handy and the live times are accurate.", "positive"},

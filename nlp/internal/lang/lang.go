@@ -45,7 +45,8 @@ func (m Mask) Has(l int) bool { return m&(1<<l) != 0 }
 // stopwords are each language's function words: evidence for the language,
 // and never part of a key phrase in it. Words that are also common English
 // words ("men", "den", "for", "at", "i") are left out of the other
-// languages, so that short English texts keep their English evidence.
+// languages, so that short English texts keep their English evidence; so
+// is Danish "af", English slang in "slow af".
 var stopwords = [numLangs]string{
 	EN: `the and is was were are to of it i my a an in for not but with they have had has
 this that on at be been we you your so very me our their there from would will what
@@ -77,7 +78,7 @@ nooit wat werd waren jullie u mij hun deze dit omdat zeer`,
 eller när efter sin sina hon han vara blev inget ingen aldrig alltid väldigt
 mig sig mitt mina vår våra ni här där utan mot från över än
 skulle kunde ska vill får fått denna detta dessa`,
-	DA: `og det er jeg ikke til med på har var som af meget også kan vil blev været
+	DA: `og det er jeg ikke til med på har var som meget også kan vil blev været
 vores deres efter hvor hvad når fordi altid aldrig ingen intet nogen noget
 alle han hun mig sig jeres skal kunne`,
 	NO: `og det er jeg ikke til med på har var som av kan vil ble vært mitt vår
