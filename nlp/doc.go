@@ -10,9 +10,11 @@
 //     never splits a piece of personal data. Invalid UTF-8 becomes U+FFFD.
 //  2. Redaction of email addresses, phone numbers, payment card numbers
 //     (a card network's prefix and length, Luhn-checked), IBANs
-//     (mod-97-checked) and IPv4/IPv6 addresses into [EMAIL], [PHONE],
-//     [CARD], [IBAN] and [IP]. Analysis.Text is the redacted text;
-//     Analysis.PII counts findings by kind (email, phone, card, iban, ip),
+//     (mod-97-checked), IPv4/IPv6 addresses and national ids (US Social
+//     Security numbers in their 3-2-4 groups, UK National Insurance
+//     numbers) into [EMAIL], [PHONE], [CARD], [IBAN], [IP] and
+//     [NATIONAL_ID]. Analysis.Text is the redacted text; Analysis.PII
+//     counts findings by kind (email, phone, card, iban, ip, national_id),
 //     lists only kinds found and is never nil. Order, ticket and tracking
 //     numbers, ISBNs, IMEIs, dates, times, amounts and version numbers are
 //     left alone.

@@ -69,6 +69,14 @@ func TestRedact(t *testing.T) {
 		{"not ip: octets", "999.1.1.1 and 01.02.03.04", "999.1.1.1 and 01.02.03.04", nil},
 		{"not ip: time", "at 12:30:45 sharp", "at 12:30:45 sharp", nil},
 
+		// National ids: US SSN in its groups, UK National Insurance numbers.
+		{"ssn", "my SSN is 123-45-6789, spouse 234 56 7890", "my SSN is [NATIONAL_ID], spouse [NATIONAL_ID]", map[string]int{"national_id": 2}},
+		{"not ssn: invalid area or group", "000-12-3456 666-12-3456 912-34-5678 123-00-4567",
+			"000-12-3456 666-12-3456 912-34-5678 123-00-4567", nil},
+		{"not ssn: part of a longer number", "ref 123-45-6789-01", "ref 123-45-6789-01", nil},
+		{"nino", "NI number AB 12 34 56 C and jg103759a", "NI number [NATIONAL_ID] and [NATIONAL_ID]", map[string]int{"national_id": 2}},
+		{"not nino: prefix, suffix, id word", "QQ123456C, AB123456E, SKU AB123456C", "QQ123456C, AB123456E, SKU AB123456C", nil},
+
 		// Mixed.
 		{"mixed", "jo@x.io / +33 6 12 34 56 78 / 4111111111111111 / 10.1.2.3",
 			"[EMAIL] / [PHONE] / [CARD] / [IP]", map[string]int{"email": 1, "phone": 1, "card": 1, "ip": 1}},

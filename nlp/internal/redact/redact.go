@@ -15,16 +15,18 @@ const (
 	IBAN
 	Card
 	IP
+	NationalID
 	Phone
 	NumKinds
 )
 
 var (
-	kindNames    = [NumKinds]string{"email", "iban", "card", "ip", "phone"}
-	placeholders = [NumKinds]string{"[EMAIL]", "[IBAN]", "[CARD]", "[IP]", "[PHONE]"}
+	kindNames    = [NumKinds]string{"email", "iban", "card", "ip", "national_id", "phone"}
+	placeholders = [NumKinds]string{"[EMAIL]", "[IBAN]", "[CARD]", "[IP]", "[NATIONAL_ID]", "[PHONE]"}
 )
 
-// String returns the key used in Analysis.PII: email, iban, card, ip, phone.
+// String returns the key used in Analysis.PII: email, iban, card, ip,
+// national_id, phone.
 func (k Kind) String() string { return kindNames[k] }
 
 // Placeholder returns the typed placeholder that replaces a finding, e.g. "[EMAIL]".
@@ -65,6 +67,9 @@ func Find(dst []Span, s string) []Span {
 	}
 	if colons >= 2 {
 		dst = findIPv6(dst, base, s)
+	}
+	if digits >= 6 {
+		dst = findNationalIDs(dst, base, s)
 	}
 	if digits >= 9 {
 		dst = findPhones(dst, base, s)
