@@ -56,24 +56,40 @@ isn't doesn't won't can't couldn't haven't any some been being am`,
 	ES: `el la los las de del que y en un una es por con no se lo para muy pero más mi me
 su al le ha fue como nos sin todo ya está esta este esto son hay porque cuando también
 nunca sus les yo he han era estaba fueron hace tiene pedido qué ni otra otro sobre
-entre después antes mucho poco bien así`,
+entre después antes mucho poco bien así
+desde hasta puedo puede pueden tengo tienen estoy estaban están ser eres menos nada
+nadie siempre todavía aún ahora aquí allí cada vez veces aunque según hacer dijeron te
+mis tus nuestro nuestra ellos ella él usted ustedes cual cuál donde dónde cómo quien
+mejor peor`,
 	FR: `le la les de des du un une et est en que qui pas ne je il elle nous vous ils pour
 dans sur avec au aux ce cette mais très ou j'ai c'est n'est été a mon ma mes son sa ses
 plus tout on se y leur comme bien était avait sont n'ai n'a d'un d'une l'on qu'il moi
-toujours jamais rien sans chez trop`,
+toujours jamais rien sans chez trop
+suis sommes êtes ont fait faire peut peux moins déjà tous toute toutes aussi vraiment
+depuis entre après avant où quand pourquoi donc alors lui eux vos notre votre ces ça
+cela ceci voici voilà`,
 	DE: `der die das und ist nicht ein eine einen zu mit den dem des sich auf für von ich
 sie es wir war sehr aber auch noch nur wie bei hat habe wurde im am um aus oder kein
 keine mein meine dass wenn schon ihr uns mir mich wurden sind haben hatte nach immer
-nie einem einer zum zur bin`,
+nie einem einer zum zur bin
+seit dieser diese dieses diesem meiner meinem meinen unser unsere kann können konnte
+müssen soll wird werden gibt geht gar ganz ziemlich nichts etwas viel viele vom beim
+durch gegen ohne über unter vor zwischen weil obwohl deshalb trotzdem denn`,
 	IT: `il lo la gli le di da in che e è un una non per con del della dei sono ma molto mi
 ho ha si al alla anche più come questo questa perché sempre nel nella ancora stato
-mai niente sul sulla dal dalla ci hanno era erano mio mia gli delle degli`,
+mai niente sul sulla dal dalla ci hanno era erano mio mia gli delle degli
+troppo poco meno già tutto tutti tutte ogni quando però senza dopo prima quindi cosa
+quello quella suo sua nostro vostro loro fatto posso può devo`,
 	PT: `o a os as de do da dos das que e é um uma não em no na para com por muito mas foi
 meu minha se ao mais como está isso também nem eu ele ela tem já nos nas pelo pela
-foram estava seu sua quando sempre nunca você ter ser`,
+foram estava seu sua quando sempre nunca você ter ser
+estou são tenho ainda nada só porque onde menos bem depois desde até sem nosso nossa
+vocês eles elas isto esse essa este esta aqui lá demais consigo fazer fiz`,
 	NL: `de het een en van is niet dat die in ik te op met voor zijn was maar er ook aan
 heel erg nog wel geen naar om bij mijn hij ze we hebben heb werd dan als of uit door
-nooit wat werd waren jullie u mij hun deze dit omdat zeer`,
+nooit wat werd waren jullie u mij hun deze dit omdat zeer
+al alles niets iets veel weinig na sinds zonder tegen onder tussen dus toch echt gewoon
+helemaal kan kunnen moet moeten wordt worden heeft gaat doet krijg krijgen ons onze`,
 	SV: `och att det som med på är av inte jag har var ett om vi kan hade mycket också
 eller när efter sin sina hon han vara blev inget ingen aldrig alltid väldigt
 mig sig mitt mina vår våra ni här där utan mot från över än
@@ -112,18 +128,26 @@ ešte nikdy vždy môj moja sme ste`,
 var cues = [numLangs]string{
 	ES: `excelente pésimo pésima rápido rápida entrega envío recomiendo bueno buena
 malo producto calidad servicio atención aplicación funciona llegó recibí
-compra precio`,
+compra precio
+comida envio rapido cuenta tarjeta banco sesión sesion estafa cobraron buenísima`,
 	FR: `produit livraison rapide commande reçu génial bonne qualité recommande
-déçu déçue nul colis satisfait appli fonctionne vendeur conseiller magasin remboursement`,
+déçu déçue nul colis satisfait appli fonctionne vendeur conseiller magasin remboursement
+conseillère banque carte compte refusé injoignable dégoûté bof`,
 	DE: `schnell schnelle lieferung gut schlecht preis kundenservice empfehlen
 empfehlenswert bestellt bestellung alles leider versand freundlich zufrieden
-paket geliefert funktioniert wieder katastrophe einfach`,
+paket geliefert funktioniert wieder katastrophe einfach
+zimmer frühstück dreckig überweisung reklamation bearbeitung ewig stürzt ständig
+leistung passt`,
 	IT: `ottimo ottima servizio consegna veloce prodotto consiglio qualità bello
-pessimo pessima buono buona arrivato ordine funziona acquisto prezzo`,
+pessimo pessima buono buona arrivato ordine funziona acquisto prezzo
+pacco rotto prezzi banca carta schifo consigliato bloccato avvisare pagare giorni altri`,
 	PT: `ótimo ótima otimo recomendo produto serviço obrigado obrigada atendimento bom
-péssimo pessimo chegou qualidade aplicativo adorei gostei entrega rápida`,
+péssimo pessimo chegou qualidade aplicativo adorei gostei entrega rápida
+comida fria frio banco demora responder amei rapida rápido pedido aplicação conta cartão`,
 	NL: `werkt goed goede snel snelle bezorging bedankt aanrader klantenservice slecht
-slechte prima besteld bestelling geleverd tevreden helaas altijd`,
+slechte prima besteld bestelling geleverd tevreden helaas altijd
+vriendelijk vriendelijke personeel schone schoon kamer matig handige handig crasht
+pakket`,
 	SV: `snabb snabbt leverans rekommenderar dålig dåligt bästa fungerar appen
 kundtjänst beställning varor trevlig`,
 	DA: `godt dårlig dårligt hurtig hurtigt levering anbefale anbefaler anbefales tak varer
