@@ -17,8 +17,10 @@ func findNationalIDs(dst []Span, base int, s string) []Span {
 			i = end - 1
 			continue
 		}
-		if end := ninoAt(s, i); end > 0 && !idWords[first(prevWord(s, i, "#:"))] {
-			dst = add(dst, base, i, end, NationalID)
+		if end := ninoAt(s, i); end > 0 {
+			if w, _ := prevWord(s, i, "#:"); !idWords[w] {
+				dst = add(dst, base, i, end, NationalID)
+			}
 			i = end - 1
 		}
 	}
@@ -92,5 +94,3 @@ func ninoAt(s string, i int) int {
 	}
 	return j
 }
-
-func first(w string, _ int) string { return w }
