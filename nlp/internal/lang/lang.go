@@ -316,10 +316,9 @@ type part struct {
 }
 
 // Add counts one word, given its StopMask, EvidenceMask and HintMask: a
-// function word or cue weighs 1 split
-// among the languages that share it; distinctive letters (HintMask) weigh
-// 1 when one language alone uses them (ł, ř, ß, ñ, ğ, ő, ...), else half a
-// point split among the languages that do.
+// function word or cue weighs 1 split among the languages that share it;
+// distinctive letters weigh 1 when one language alone uses them (ł, ř, ß,
+// ñ, ğ, ő, ...), else half a point split among the languages that do.
 func (c *Counter) Add(stop, evidence, hint Mask) {
 	c.words++
 	if evidence != 0 {
@@ -360,8 +359,8 @@ func (c *Counter) Score(l int) float64 { return c.score[l] }
 // high as every other language. The best language is -1 (unknown) unless it
 // has 1.5 points and, counting only the evidence it does not share with the
 // runner-up, half a point plus 1.5 times the runner-up's; or, in a text of
-// three words or more, one point of function words and no rival at all (one
-// cue alone, "merci" in an English text, is not enough).
+// three words or more, one point of function words and no rival at all (a
+// cue alone, "Lieferung" in an English text, is not enough).
 func (c *Counter) Result() (best int, englishLeads bool) {
 	best, second := -1, -1
 	for l := range numLangs {
