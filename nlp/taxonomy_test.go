@@ -129,17 +129,32 @@ func TestTaxonomyReplacesDefault(t *testing.T) {
 	assert.Equal(t, "negative", themeByID(an, "ev_charging").Sentiment.Label)
 }
 
+// themeCase is a text and the theme ids Analyze must find in it.
+type themeCase struct {
+	text string
+	want []string
+}
+
+// analyzeWith returns an Analyzer of the taxonomy file at path after
+// checking that it finds exactly the expected themes in each case.
+func analyzeWith(t *testing.T, path string, tests []themeCase) *Analyzer {
+	t.Helper()
+	cfg := NewDefaultConfig()
+	cfg.Taxonomy = path
+	a, err := New(cfg)
+	require.NoError(t, err)
+	for _, tt := range tests {
+		an := a.Analyze(tt.text)
+		checkInvariants(t, an)
+		assert.Equal(t, tt.want, themeIDs(an), tt.text)
+	}
+	return a
+}
+
 // A term word written "=word" matches that word form only, in any case; the
 // other words of a term still match on stems.
 func TestTaxonomyExactForms(t *testing.T) {
-	cfg := NewDefaultConfig()
-	cfg.Taxonomy = "testdata/taxonomy/valid_exact.yaml"
-	a, err := New(cfg)
-	require.NoError(t, err)
-	tests := []struct {
-		text string
-		want []string
-	}{
+	a := analyzeWith(t, "testdata/taxonomy/valid_exact.yaml", []themeCase{
 		{"The train was packed.", []string{"rail"}},
 		{"TRAINS were cancelled all week.", []string{"rail"}},
 		{"The training was excellent.", []string{"training"}},
@@ -154,12 +169,7 @@ func TestTaxonomyExactForms(t *testing.T) {
 		{"The packaging was lovely.", []string{}},
 		{"A package deal for the family.", []string{}},
 		{"Packages go out on Mondays.", []string{"parcels"}},
-	}
-	for _, tt := range tests {
-		an := a.Analyze(tt.text)
-		checkInvariants(t, an)
-		assert.Equal(t, tt.want, themeIDs(an), tt.text)
-	}
+	})
 	an := a.Analyze("The training was fine but the train was late.")
 	require.NotNil(t, themeByID(an, "training"))
 	require.NotNil(t, themeByID(an, "rail"))
@@ -167,15 +177,9 @@ func TestTaxonomyExactForms(t *testing.T) {
 	assert.Equal(t, "train", themeByID(an, "rail").Matches[0].Text)
 }
 
+// The term word "<n>" matches any number, in digits or words.
 func TestTaxonomyNumbers(t *testing.T) {
-	cfg := NewDefaultConfig()
-	cfg.Taxonomy = "testdata/taxonomy/valid_numbers.yaml"
-	a, err := New(cfg)
-	require.NoError(t, err)
-	tests := []struct {
-		text string
-		want []string
-	}{
+	a := analyzeWith(t, "testdata/taxonomy/valid_numbers.yaml", []themeCase{
 		{"The refund took 3 weeks.", []string{"durations"}},
 		{"The refund took three weeks.", []string{"durations"}},
 		{"It took 12 weeks to fix.", []string{"durations"}},
@@ -186,12 +190,7 @@ func TestTaxonomyNumbers(t *testing.T) {
 		{"It took # weeks, apparently.", []string{}},  // nor is a "#" sign
 		{"She took 2 weeks off in June.", []string{}}, // an exclusion with "<n>"
 		{"Took 3 weeks, then 2 hours late.", []string{"durations"}},
-	}
-	for _, tt := range tests {
-		an := a.Analyze(tt.text)
-		checkInvariants(t, an)
-		assert.Equal(t, tt.want, themeIDs(an), tt.text)
-	}
+	})
 	an := a.Analyze("The refund took 3 weeks.")
 	require.NotNil(t, themeByID(an, "durations"))
 	assert.Equal(t, "took 3 weeks", themeByID(an, "durations").Matches[0].Text)
