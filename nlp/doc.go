@@ -27,8 +27,8 @@
 //  4. Language detection for Latin-script text from function words, common
 //     feedback words ("Lieferung", "livraison") and letters few languages
 //     use (en, es, fr, de, it, pt, nl, sv, da, no, fi, pl, cs, sk, ro, tr,
-//     id, hu, vi), and from the script for text mostly in another one (ja, zh,
-//     ko, ru, uk, be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml,
+//     id, hu, vi), and from the script for text mostly in another one (ja,
+//     zh, ko, ru, uk, be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml,
 //     gu, pa, ka, hy). Language is "" when the evidence is too thin or
 //     ambiguous (Danish and Norwegian share most of their words). A text
 //     with little English function-word evidence whose content words are
@@ -40,9 +40,10 @@
 //     matched on stemmed tokens (or exact forms, "=word"; "<n>" for any
 //     number), each with its matches (byte offsets into Analysis.Text), a
 //     confidence in 0..1 and a sentiment from the sentiment words
-//     attributed to its mentions; overall sentiment (VADER lexicon and rules on our tokens,
-//     plus CX terms, with negation, boosters and "but" contrast); and up to
-//     five phrases that match no theme. Themes are sorted by first match.
+//     attributed to its mentions; overall sentiment (VADER lexicon and
+//     rules on our tokens, plus CX terms, with negation, boosters and "but"
+//     contrast); and up to five phrases that match no theme. Themes are
+//     sorted by first match.
 //     For other languages Themes is empty, Sentiment nil and Phrases built
 //     from that language's function words: no English guess is made.
 //     "English words" include the model's vocabulary when there is a model.

@@ -433,22 +433,13 @@ func blankQuotes(w string) string {
 	if !strings.Contains(w, "'") {
 		return w
 	}
-	letter := func(i int) bool { // a letter or digit at byte i
-		if i < 0 || i >= len(w) {
-			return false
-		}
-		r, _ := utf8.DecodeRuneInString(w[i:])
-		if i > 0 && !utf8.RuneStart(w[i]) {
-			r, _ = utf8.DecodeLastRuneInString(w[:i+1])
-		}
-		return unicode.IsLetter(r) || unicode.IsDigit(r)
-	}
+	alnum := func(r rune, size int) bool { return size > 0 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
 	b := []byte(w)
 	for i := 0; i < len(w); i++ {
 		if w[i] != '\'' {
 			continue
 		}
-		before, after := letter(i-1), letter(i+1)
+		before, after := alnum(utf8.DecodeLastRuneInString(w[:i])), alnum(utf8.DecodeRuneInString(w[i+1:]))
 		switch {
 		case before && after:
 		case after && clipped[strings.ToLower(strings.TrimRightFunc(w[i+1:], func(r rune) bool { return !unicode.IsLetter(r) }))]:

@@ -77,9 +77,6 @@ var webWordSet = func() map[string]bool {
 // repeated for emphasis are tried once and twice ("sooo", "loooove").
 func IsEnglishWord(lower string) bool {
 	words := englishWords()
-	if lower == "" || strings.IndexByte(lower, '\n') >= 0 {
-		return false
-	}
 	has := func(w string) bool { return webWordSet[w] || words.has(w) }
 	if has(lower) {
 		return true
