@@ -594,6 +594,14 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Make the website easier to navigate", "neutral"},
 		{"Better than expected!", "positive"},
 		{"The new app is better.", "positive"},
+		// Complaints and praise told as facts.
+		{"My refund was supposed to arrive on Friday.", "negative"},
+		{"Same thing with my parcel. It happened again.", "negative"},
+		{"The hotel gym is non-existent.", "negative"},
+		{"The branch never picks up the phone.", "negative"},
+		{"Fitted right first time, and earlier than promised.", "positive"},
+		{"Never had an issue with them.", "positive"},
+		{"I had an issue with my invoice.", "negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
