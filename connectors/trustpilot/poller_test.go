@@ -185,6 +185,19 @@ func TestNextWithoutLinks(t *testing.T) {
 	assert.Empty(t, page.Next)
 }
 
+// Trustpilot's documentation samples write times without a zone; they are
+// read as UTC. Other forms stay malformed.
+func TestZonelessTimes(t *testing.T) {
+	p := newTestPoller(t, pollerConfig(""))
+	page, err := p.decode([]byte(`{"reviews":[{"id":"507f191e810c19729de860ea","stars":4,"createdAt":"2013-09-07T13:37:00","updatedAt":"2013-09-08T10:00:00.5"}]}`), 1)
+	require.NoError(t, err)
+	require.Len(t, page.Records, 1)
+	assert.Equal(t, time.Date(2013, 9, 7, 13, 37, 0, 0, time.UTC), page.Records[0].OccurredAt)
+	assert.Equal(t, time.Date(2013, 9, 8, 10, 0, 0, 0, time.UTC).Unix(), page.Records[0].Version)
+	_, err = p.decode([]byte(`{"reviews":[{"id":"a","createdAt":"07/09/2013 13:37"}]}`), 1)
+	require.ErrorIs(t, err, connectors.ErrMalformed)
+}
+
 func TestEditedReview(t *testing.T) {
 	a := newAPI(t)
 	p := newTestPoller(t, pollerConfig(a.URL))
