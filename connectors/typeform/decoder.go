@@ -22,12 +22,20 @@ const (
 	EventFormResponsePartial = "form_response_partial"
 )
 
-// Default scales when a field definition carries no properties.steps.
+// Scales when a field definition carries no properties.steps, which is
+// how Typeform's webhook deliveries send them: the form builder's defaults,
+// or, for an answer above the default, Typeform's largest scale.
 const (
 	defaultOpinionSteps = 11 // 0..10
 	defaultRatingSteps  = 5  // 1..5
+	maxOpinionSteps     = 11 // 1..11 with start_at_one
+	maxRatingSteps      = 10 // 1..10
 	maxSteps            = 100
 )
+
+// attrScaleAssumed marks a record whose score scale was inferred, not read
+// from the payload.
+const attrScaleAssumed = "score_scale_assumed"
 
 // NewFactory returns the Typeform connector factory.
 func NewFactory() connectors.Factory {
@@ -169,6 +177,7 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 func (d *decoder) answers(rec *feedback.Record, answers []answer, defs map[wire.ID]fieldDef) error {
 	var texts []string
 	var nps, other *feedback.Score
+	var otherAssumed bool
 	for i, a := range answers {
 		def := defs[a.Field.ID]
 		fieldType := a.Field.Type
@@ -196,7 +205,7 @@ func (d *decoder) answers(rec *feedback.Record, answers []answer, defs map[wire.
 		if a.Number == nil {
 			continue
 		}
-		s, err := scoreOf(fieldType, def, *a.Number)
+		s, assumed, err := scoreOf(fieldType, def, *a.Number)
 		if err != nil {
 			return connectors.Malformedf("answers[%d] (%s): %v", i, ref, err)
 		}
@@ -205,7 +214,7 @@ func (d *decoder) answers(rec *feedback.Record, answers []answer, defs map[wire.
 		case s.Type == feedback.ScoreNPS && nps == nil:
 			nps = s
 		case s.Type != feedback.ScoreNPS && other == nil:
-			other = s
+			other, otherAssumed = s, assumed
 		}
 	}
 	rec.Text = wire.JoinText(texts...)
@@ -214,14 +223,18 @@ func (d *decoder) answers(rec *feedback.Record, answers []answer, defs map[wire.
 		rec.Score = nps
 	case other != nil:
 		rec.Score = other
+		if otherAssumed {
+			wire.SetAttr(rec, attrScaleAssumed, "true")
+		}
 	}
 	return nil
 }
 
 // scoreOf returns the score of a numeric answer to a field of fieldType,
 // nil for fields that carry no score, or an error when the value is outside
-// the field's scale.
-func scoreOf(fieldType string, def fieldDef, v float64) (*feedback.Score, error) {
+// the field's scale. assumed reports a scale inferred without
+// properties.steps.
+func scoreOf(fieldType string, def fieldDef, v float64) (s *feedback.Score, assumed bool, err error) {
 	var (
 		typ      = feedback.ScoreRating
 		min, max float64
@@ -232,26 +245,39 @@ func scoreOf(fieldType string, def fieldDef, v float64) (*feedback.Score, error)
 	case "opinion_scale":
 		steps, err := stepsOf(def, defaultOpinionSteps)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if def.Properties.StartAtOne {
 			min = 1
+		}
+		if def.Properties.Steps == nil {
+			// 0..10 unless the answer says the scale starts at one.
+			assumed = true
+			if v > float64(steps-1) {
+				min, steps = 1, maxOpinionSteps
+			}
 		}
 		max = min + float64(steps-1)
 	case "rating":
 		steps, err := stepsOf(def, defaultRatingSteps)
 		if err != nil {
-			return nil, err
+			return nil, false, err
+		}
+		if def.Properties.Steps == nil {
+			assumed = true
+			if v > float64(steps) {
+				steps = maxRatingSteps
+			}
 		}
 		min, max = 1, float64(steps)
 	default:
-		return nil, nil
+		return nil, false, nil
 	}
-	s, err := feedback.NewScore(typ, v, min, max)
+	s, err = feedback.NewScore(typ, v, min, max)
 	if err != nil {
-		return nil, fmt.Errorf("%s score: %w", fieldType, err)
+		return nil, false, fmt.Errorf("%s score: %w", fieldType, err)
 	}
-	return s, nil
+	return s, assumed, nil
 }
 
 func stepsOf(def fieldDef, fallback int) (int, error) {

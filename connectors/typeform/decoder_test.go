@@ -69,19 +69,27 @@ func TestDecodeScore(t *testing.T) {
 		value     any
 		want      *feedback.Score
 		wantErr   string
+		assumed   bool // score_scale_assumed: no properties.steps
 	}{
-		{"nps detractor", "nps", nil, 6, &feedback.Score{Value: 6, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0.6, NPSCategory: feedback.NPSDetractor}, ""},
-		{"nps passive", "nps", nil, 7, &feedback.Score{Value: 7, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0.7, NPSCategory: feedback.NPSPassive}, ""},
-		{"nps promoter", "nps", nil, 10, &feedback.Score{Value: 10, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 1, NPSCategory: feedback.NPSPromoter}, ""},
-		{"nps out of range", "nps", nil, 11, nil, "outside 0..10"},
-		{"nps negative", "nps", nil, -1, nil, "outside 0..10"},
-		{"opinion scale default 0..10", "opinion_scale", nil, 5, &feedback.Score{Value: 5, Min: 0, Max: 10, Type: feedback.ScoreRating, Normalized: 0.5}, ""},
-		{"opinion scale 5 steps from one", "opinion_scale", map[string]any{"steps": 5, "start_at_one": true}, 5, &feedback.Score{Value: 5, Min: 1, Max: 5, Type: feedback.ScoreRating, Normalized: 1}, ""},
-		{"opinion scale 5 steps from zero", "opinion_scale", map[string]any{"steps": 5}, 5, nil, "outside 0..4"},
-		{"rating default 1..5", "rating", nil, 4, &feedback.Score{Value: 4, Min: 1, Max: 5, Type: feedback.ScoreRating, Normalized: 0.75}, ""},
-		{"rating 10 steps", "rating", map[string]any{"steps": 10}, 10, &feedback.Score{Value: 10, Min: 1, Max: 10, Type: feedback.ScoreRating, Normalized: 1}, ""},
-		{"rating zero", "rating", nil, 0, nil, "outside 1..5"},
-		{"rating silly steps", "rating", map[string]any{"steps": 1}, 1, nil, "properties.steps 1"},
+		{"nps detractor", "nps", nil, 6, &feedback.Score{Value: 6, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0.6, NPSCategory: feedback.NPSDetractor}, "", false},
+		{"nps passive", "nps", nil, 7, &feedback.Score{Value: 7, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0.7, NPSCategory: feedback.NPSPassive}, "", false},
+		{"nps promoter", "nps", nil, 10, &feedback.Score{Value: 10, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 1, NPSCategory: feedback.NPSPromoter}, "", false},
+		{"nps out of range", "nps", nil, 11, nil, "outside 0..10", false},
+		{"nps negative", "nps", nil, -1, nil, "outside 0..10", false},
+		{"opinion scale default 0..10", "opinion_scale", nil, 5, &feedback.Score{Value: 5, Min: 0, Max: 10, Type: feedback.ScoreRating, Normalized: 0.5}, "", true},
+		{"opinion scale without steps answered 11 is 1..11", "opinion_scale", nil, 11, &feedback.Score{Value: 11, Min: 1, Max: 11, Type: feedback.ScoreRating, Normalized: 1}, "", true},
+		{"opinion scale without steps above 11", "opinion_scale", nil, 12, nil, "outside 1..11", false},
+		{"opinion scale empty properties", "opinion_scale", map[string]any{}, 3, &feedback.Score{Value: 3, Min: 0, Max: 10, Type: feedback.ScoreRating, Normalized: 0.3}, "", true},
+		{"opinion scale 5 steps from one", "opinion_scale", map[string]any{"steps": 5, "start_at_one": true}, 5, &feedback.Score{Value: 5, Min: 1, Max: 5, Type: feedback.ScoreRating, Normalized: 1}, "", false},
+		{"opinion scale 5 steps from zero", "opinion_scale", map[string]any{"steps": 5}, 5, nil, "outside 0..4", false},
+		{"rating default 1..5", "rating", nil, 4, &feedback.Score{Value: 4, Min: 1, Max: 5, Type: feedback.ScoreRating, Normalized: 0.75}, "", true},
+		// Deliveries carry no properties: an answer above 5 is on
+		// Typeform's largest rating scale, not malformed.
+		{"rating without steps answered 8 is 1..10", "rating", nil, 8, &feedback.Score{Value: 8, Min: 1, Max: 10, Type: feedback.ScoreRating, Normalized: 7.0 / 9}, "", true},
+		{"rating without steps above 10", "rating", nil, 11, nil, "outside 1..10", false},
+		{"rating 10 steps", "rating", map[string]any{"steps": 10}, 10, &feedback.Score{Value: 10, Min: 1, Max: 10, Type: feedback.ScoreRating, Normalized: 1}, "", false},
+		{"rating zero", "rating", nil, 0, nil, "outside 1..5", false},
+		{"rating silly steps", "rating", map[string]any{"steps": 1}, 1, nil, "properties.steps 1", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,6 +108,11 @@ func TestDecodeScore(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, rec.Score)
+			if tt.assumed {
+				assert.Equal(t, "true", rec.Attributes[attrScaleAssumed])
+			} else {
+				assert.NotContains(t, rec.Attributes, attrScaleAssumed)
+			}
 		})
 	}
 }
