@@ -149,9 +149,13 @@ func (p *poller) decodeConnect(body []byte) (connectors.Page, error) {
 		if t := strings.TrimSpace(a.Territory); t != "" {
 			rec.Attributes["country"] = t
 		}
+		// relationships.response.data is the reply, or null when there is
+		// none; a relationship with only links (Apple's own example) says
+		// nothing either way.
 		if r := d.Relationships.Response; r != nil {
-			replied := len(bytes.TrimSpace(r.Data)) > 0 && !bytes.Equal(bytes.TrimSpace(r.Data), []byte("null"))
-			rec.Attributes["reply"] = fmt.Sprint(replied)
+			if data := bytes.TrimSpace(r.Data); len(data) > 0 {
+				rec.Attributes["reply"] = fmt.Sprint(!bytes.Equal(data, []byte("null")))
+			}
 		}
 		recs = append(recs, rec)
 	}

@@ -462,6 +462,30 @@ func TestConnectWalk(t *testing.T) {
 	}
 }
 
+// reply is set from relationships.response.data: an object is a reply, null
+// is none, and a relationship with only links (as in Apple's documented
+// example) says nothing, so the attribute is left out.
+func TestConnectReply(t *testing.T) {
+	p := newTestPoller(t, connectConfig(t, ""))
+	for _, tt := range []struct{ rel, want string }{
+		{`{"response":{"data":{"type":"customerReviewResponses","id":"r1"}}}`, "true"},
+		{`{"response":{"data":null}}`, "false"},
+		{`{"response":{"links":{"related":"https://api.appstoreconnect.apple.com/v1/customerReviews/x/response"}}}`, ""},
+		{`{}`, ""},
+	} {
+		body := `{"data":[{"type":"customerReviews","id":"x","attributes":{"rating":4,"createdDate":"2025-03-02T02:01:12-08:00"},"relationships":` + tt.rel + `}]}`
+		page, err := p.decodeConnect([]byte(body))
+		require.NoError(t, err, tt.rel)
+		require.Len(t, page.Records, 1)
+		got, ok := page.Records[0].Attributes["reply"]
+		if tt.want == "" {
+			assert.False(t, ok, "%s: reply=%q", tt.rel, got)
+		} else {
+			assert.Equal(t, tt.want, got, tt.rel)
+		}
+	}
+}
+
 func TestConnectTerritoryFilter(t *testing.T) {
 	srv := newConnectServer(t)
 	cfg := connectConfig(t, srv.URL)
