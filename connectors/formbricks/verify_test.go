@@ -70,3 +70,29 @@ func TestSign(t *testing.T) {
 	assert.ErrorContains(t, err, "formbricks: sign")
 	require.ErrorIs(t, verifier(t, connectors.SourceConfig{}).Sign(&connectors.Request{}, connectortest.ReceivedAt()), connectors.ErrSignatureInvalid)
 }
+
+// Formbricks saves a webhook only after its "Test Endpoint" ping got a 2xx,
+// and that ping is unsigned (older versions) or signed with a secret the
+// user has not been shown yet. The exact ping passes Verify and is ignored;
+// anything else still needs a signature.
+func TestVerifyTestPing(t *testing.T) {
+	d := verifier(t, connectors.SourceConfig{Secrets: []string{whsec}})
+	ping := connectortest.NewRequest([]byte(`{"event":"testEndpoint"}`))
+	require.NoError(t, d.Verify(ping), "unsigned ping")
+	other := verifier(t, connectors.SourceConfig{Secrets: []string{"whsec_cm90YXRlZC1mb3JtYnJpY2tzLWtleS0yMDI1LTAz"}})
+	signed := connectortest.NewRequest([]byte(`{"event":"testEndpoint"}`))
+	require.NoError(t, other.Sign(&signed, connectortest.ReceivedAt()))
+	require.NoError(t, d.Verify(signed), "ping signed with a secret not configured yet")
+	recs, err := d.Decode(t.Context(), ping)
+	require.ErrorIs(t, err, connectors.ErrIgnored)
+	assert.Empty(t, recs)
+
+	for _, body := range []string{
+		`{"event":"testEndpoint","data":{"id":"r","finished":true}}`,
+		`[{"event":"testEndpoint"}]`,
+		`{"event":"responseFinished"}`,
+	} {
+		err := d.Verify(connectortest.NewRequest([]byte(body)))
+		require.ErrorIs(t, err, connectors.ErrSignatureMissing, body)
+	}
+}
