@@ -51,6 +51,20 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 // whsec_, or the secret's raw bytes when it has no such prefix.
 func Key(secret string) ([]byte, error) { return stdwebhook.Key(secret) }
 
+// envelope is the body shape Standard Webhooks recommends,
+// {"type":…,"timestamp":…,"data":{…}}: the record is data.
+type envelope struct {
+	Type      string    `json:"type"`
+	Timestamp wire.Time `json:"timestamp"`
+	Data      *payload  `json:"data"`
+}
+
+// body is a record, or a record in an envelope.
+type body struct {
+	payload
+	envelope
+}
+
 // payload is the documented body shape (README).
 type payload struct {
 	ID         wire.ID   `json:"id"`
@@ -101,9 +115,20 @@ func (d *decoder) Decode(_ context.Context, req connectors.Request) ([]feedback.
 }
 
 func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
-	var p payload
-	if err := connectors.DecodeJSON(req, &p); err != nil {
+	var b body
+	if err := connectors.DecodeJSON(req, &b); err != nil {
 		return feedback.Record{}, err
+	}
+	p := b.payload
+	if b.Data != nil {
+		// A record's own fields beside data would be ambiguous.
+		if b.Text != "" || len(b.Answers) > 0 || b.Score != nil {
+			return feedback.Record{}, connectors.Malformedf("data: a record in an envelope has no text, answers or score beside it")
+		}
+		p = *b.Data
+		if p.OccurredAt.IsZero() {
+			p.OccurredAt = b.Timestamp
+		}
 	}
 	msgID := strings.TrimSpace(req.Header.Get(IDHeader))
 	externalID := p.ID.String()

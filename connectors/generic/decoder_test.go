@@ -120,6 +120,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"attribute not a string", `{"id":"x","text":"t","attributes":{"seats":40}}`, "invalid JSON"},
 		{"empty attribute key", `{"id":"x","text":"t","attributes":{" ":"v"}}`, "attributes: empty key"},
 		{"id is an object", `{"id":{},"text":"t"}`, "invalid JSON"},
+		{"record beside an envelope's data", `{"type":"feedback.created","text":"t","data":{"id":"x","text":"u"}}`, "data: a record in an envelope"},
+		{"envelope with an empty record", `{"type":"feedback.created","data":{"id":"x"}}`, "one of text, answers or score"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,4 +138,20 @@ func TestDecodeRolesAndAttributes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, feedback.Customer{ID: "7", AccountID: "acme", Role: feedback.RoleDecisionMaker}, rec.Customer)
 	assert.Equal(t, map[string]string{"plan": "pro"}, rec.Attributes)
+}
+
+// Standard Webhooks recommends {type, timestamp, data}: the record is data,
+// and the envelope's timestamp is its time when data has none.
+func TestDecodeEnvelope(t *testing.T) {
+	rec, err := decode(t, `{"type":"feedback.created","timestamp":"2025-03-02T09:30:00Z","data":{"id":"resp-9","kind":"review","text":"Late again.","customer":{"id":"c-1"}}}`, "msg_1")
+	require.NoError(t, err)
+	assert.Equal(t, feedback.NewID(Type, "resp-9"), rec.ID)
+	assert.Equal(t, feedback.KindReview, rec.Kind)
+	assert.Equal(t, "Late again.", rec.Text)
+	assert.Equal(t, "c-1", rec.Customer.ID)
+	assert.Equal(t, time.Date(2025, 3, 2, 9, 30, 0, 0, time.UTC), rec.OccurredAt)
+
+	rec, err = decode(t, `{"type":"feedback.created","timestamp":"2025-03-02T09:30:00Z","data":{"id":"resp-9","occurred_at":"2025-03-01T08:00:00Z","text":"t"}}`, "msg_1")
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC), rec.OccurredAt, "data's own time wins")
 }
