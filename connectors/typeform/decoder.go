@@ -97,11 +97,32 @@ type answer struct {
 	Type   string   `json:"type"`
 	Text   string   `json:"text"`
 	Number *float64 `json:"number"`
-	Field  struct {
+	// What the respondent typed into a choice field's "Other" option.
+	Choice struct {
+		Other string `json:"other"`
+	} `json:"choice"`
+	Choices struct {
+		Other string `json:"other"`
+	} `json:"choices"`
+	Field struct {
 		ID   wire.ID `json:"id"`
 		Type string  `json:"type"`
 		Ref  string  `json:"ref"`
 	} `json:"field"`
+}
+
+// freeText is what the respondent typed: a text answer, or the "Other"
+// option of a choice field. ok is false for every other answer.
+func (a *answer) freeText() (text string, ok bool) {
+	switch a.Type {
+	case "text":
+		return a.Text, true
+	case "choice":
+		return a.Choice.Other, true
+	case "choices":
+		return a.Choices.Other, true
+	}
+	return "", false
 }
 
 // Decode turns one form_response into one survey record.
@@ -192,8 +213,8 @@ func (d *decoder) answers(rec *feedback.Record, answers []answer, defs map[wire.
 			ref = a.Field.ID.String()
 		}
 
-		if a.Type == "text" {
-			text := strings.TrimSpace(a.Text)
+		if text, ok := a.freeText(); ok {
+			text = strings.TrimSpace(text)
 			if text == "" {
 				continue
 			}

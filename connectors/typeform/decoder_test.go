@@ -165,13 +165,20 @@ func TestDecodeTextAndAnswers(t *testing.T) {
 		fr["answers"] = append(fr["answers"].([]any),
 			map[string]any{"type": "text", "text": " Also the app logs me out. ", "field": map[string]any{"id": "q3", "type": "short_text"}},
 			map[string]any{"type": "email", "email": "a@example.com", "field": map[string]any{"id": "q4", "type": "email"}},
+			// What was typed into "Other" is the respondent's words; a
+			// picked label is not.
+			map[string]any{"type": "choice", "choice": map[string]any{"label": "Price"}, "field": map[string]any{"id": "q5", "type": "multiple_choice"}},
+			map[string]any{"type": "choice", "choice": map[string]any{"other": "The search"}, "field": map[string]any{"id": "q6", "type": "multiple_choice"}},
+			map[string]any{"type": "choices", "choices": map[string]any{"labels": []any{"Speed"}, "other": "Dark mode"}, "field": map[string]any{"id": "q7", "type": "multiple_choice"}},
 		)
 	}))
 	require.NoError(t, err)
-	assert.Equal(t, "Checkout keeps timing out\nAlso the app logs me out.", rec.Text)
+	assert.Equal(t, "Checkout keeps timing out\nAlso the app logs me out.\nThe search\nDark mode", rec.Text)
 	assert.Equal(t, []feedback.Answer{
 		{Field: "why", Question: "Why?", Text: "Checkout keeps timing out"},
 		{Field: "q3", Text: "Also the app logs me out."},
+		{Field: "q6", Text: "The search"},
+		{Field: "q7", Text: "Dark mode"},
 	}, rec.Answers)
 }
 
