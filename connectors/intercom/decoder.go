@@ -57,33 +57,50 @@ type notification struct {
 	ID        wire.ID         `json:"id"`
 	Topic     string          `json:"topic"`
 	AppID     wire.ID         `json:"app_id"`
-	CreatedAt wire.Seconds    `json:"created_at"`
+	CreatedAt seconds         `json:"created_at"`
 	Data      json.RawMessage `json:"data"`
 }
 
+// conversation is data.item. API 2.x sends the opening message as source,
+// the customers as contacts and the assignee as admin_assignee_id; API 1.x
+// sends conversation_message, user and assignee instead.
 type conversation struct {
-	Type      string       `json:"type"`
-	ID        wire.ID      `json:"id"`
-	CreatedAt wire.Seconds `json:"created_at"`
-	UpdatedAt wire.Seconds `json:"updated_at"`
-	State     string       `json:"state"`
-	Priority  string       `json:"priority"`
-	Source    struct {
-		Type    string  `json:"type"`
-		ID      wire.ID `json:"id"`
-		Subject string  `json:"subject"`
-		Body    string  `json:"body"`
-		Author  author  `json:"author"`
-	} `json:"source"`
-	Contacts          contacts               `json:"contacts"`
-	AdminAssigneeID   wire.ID                `json:"admin_assignee_id"`
-	TeamAssigneeID    wire.ID                `json:"team_assignee_id"`
-	Tags              tags                   `json:"tags"`
-	ConversationParts parts                  `json:"conversation_parts"`
-	Rating            *rating                `json:"conversation_rating"`
-	CustomAttributes  map[string]wire.Scalar `json:"custom_attributes"`
+	Type                string                 `json:"type"`
+	ID                  wire.ID                `json:"id"`
+	CreatedAt           seconds                `json:"created_at"`
+	UpdatedAt           seconds                `json:"updated_at"`
+	State               string                 `json:"state"`
+	Priority            string                 `json:"priority"`
+	Source              message                `json:"source"`
+	ConversationMessage message                `json:"conversation_message"` // API 1.x
+	User                author                 `json:"user"`                 // API 1.x: the customer
+	Assignee            author                 `json:"assignee"`             // API 1.x: the agent when type is "admin"
+	Contacts            contacts               `json:"contacts"`
+	AdminAssigneeID     wire.ID                `json:"admin_assignee_id"`
+	TeamAssigneeID      wire.ID                `json:"team_assignee_id"`
+	Tags                tags                   `json:"tags"`
+	ConversationParts   parts                  `json:"conversation_parts"`
+	Rating              *rating                `json:"conversation_rating"`
+	CustomAttributes    map[string]wire.Scalar `json:"custom_attributes"`
 }
 
+// message is the conversation's opening message: source (API 2.x) or
+// conversation_message (API 1.x), which have the same fields.
+type message struct {
+	Type    string  `json:"type"`
+	ID      wire.ID `json:"id"`
+	Subject string  `json:"subject"`
+	Body    string  `json:"body"`
+	Author  author  `json:"author"`
+}
+
+// text is the subject and body, HTML stripped.
+func (m message) text() string {
+	return wire.JoinText(htmltext.Text(m.Subject), htmltext.Text(m.Body))
+}
+
+// author is a {type, id} reference to a person: a message or part author,
+// and in API 1.x the conversation's user and assignee.
 type author struct {
 	Type string  `json:"type"`
 	ID   wire.ID `json:"id"`
@@ -100,11 +117,11 @@ func (a author) customer() bool {
 }
 
 type part struct {
-	ID        wire.ID      `json:"id"`
-	PartType  string       `json:"part_type"`
-	Body      string       `json:"body"`
-	CreatedAt wire.Seconds `json:"created_at"`
-	Author    author       `json:"author"`
+	ID        wire.ID `json:"id"`
+	PartType  string  `json:"part_type"`
+	Body      string  `json:"body"`
+	CreatedAt seconds `json:"created_at"`
+	Author    author  `json:"author"`
 }
 
 type ref struct {
@@ -112,13 +129,13 @@ type ref struct {
 }
 
 type rating struct {
-	Rating    *float64     `json:"rating"`
-	Remark    string       `json:"remark"`
-	CreatedAt wire.Seconds `json:"created_at"`
-	UpdatedAt wire.Seconds `json:"updated_at"`
-	Contact   *ref         `json:"contact"`
-	Customer  *ref         `json:"customer"` // API 1.x name of contact
-	Teammate  *ref         `json:"teammate"`
+	Rating    *float64 `json:"rating"`
+	Remark    string   `json:"remark"`
+	CreatedAt seconds  `json:"created_at"`
+	UpdatedAt seconds  `json:"updated_at"`
+	Contact   *ref     `json:"contact"`
+	Customer  *ref     `json:"customer"` // API 1.x name of contact
+	Teammate  *ref     `json:"teammate"`
 }
 
 // Decode turns one notification into one ticket record.
@@ -194,8 +211,14 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if rec.Customer.ID == "" && len(c.Contacts) > 0 {
 		rec.Customer.ID = c.Contacts[0].ID.String()
 	}
+	if rec.Customer.ID == "" {
+		rec.Customer.ID = c.User.ID.String()
+	}
 	if rec.Agent == "" {
 		rec.Agent = c.AdminAssigneeID.NonZero()
+	}
+	if rec.Agent == "" && strings.EqualFold(strings.TrimSpace(c.Assignee.Type), "admin") {
+		rec.Agent = c.Assignee.ID.NonZero()
 	}
 	wire.SetAttr(&rec, "conversation_id", convID)
 	wire.SetAttr(&rec, "workspace_id", n.AppID.String())
@@ -215,7 +238,12 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 }
 
 func (d *decoder) created(c conversation, notified time.Time) (feedback.Record, error) {
-	text := wire.JoinText(htmltext.Text(c.Source.Subject), htmltext.Text(c.Source.Body))
+	m := c.Source
+	text := m.text()
+	if text == "" {
+		m = c.ConversationMessage
+		text = m.text()
+	}
 	if text == "" {
 		return feedback.Record{}, fmt.Errorf("%w: %s: conversation without text", connectors.ErrIgnored, TopicUserCreated)
 	}
@@ -226,8 +254,8 @@ func (d *decoder) created(c conversation, notified time.Time) (feedback.Record, 
 		return feedback.Record{}, err
 	}
 	rec.OccurredAt = wire.FirstTime(at, notified)
-	if c.Source.Author.customer() {
-		rec.Customer.ID = c.Source.Author.ID.String()
+	if m.Author.customer() {
+		rec.Customer.ID = m.Author.ID.String()
 	}
 	return rec, nil
 }
@@ -356,3 +384,34 @@ func (l tags) names() []string {
 	}
 	return names
 }
+
+// seconds is an Intercom timestamp: Unix seconds as wire.Seconds accepts
+// them (number, numeric string, null), or else an RFC 3339 string, which
+// some deliveries appear to carry (UNCONFIRMED, see README).
+type seconds struct{ t time.Time }
+
+// UnmarshalJSON accepts what wire.Seconds accepts, then an RFC 3339 string.
+func (s *seconds) UnmarshalJSON(b []byte) error {
+	var n wire.Seconds
+	err := n.UnmarshalJSON(b)
+	if err == nil {
+		s.t = n.Time()
+		return nil
+	}
+	var str string
+	if json.Unmarshal(b, &str) != nil {
+		return err
+	}
+	t, perr := time.Parse(time.RFC3339Nano, strings.TrimSpace(str))
+	if perr != nil {
+		return fmt.Errorf("%w, nor RFC 3339", err)
+	}
+	if t.Unix() <= 0 {
+		t = time.Time{} // absent, as wire.Seconds treats 0 and below
+	}
+	s.t = t
+	return nil
+}
+
+// Time returns the instant, or the zero time when absent.
+func (s seconds) Time() time.Time { return s.t }

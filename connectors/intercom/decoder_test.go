@@ -227,3 +227,163 @@ func TestDecodeErrors(t *testing.T) {
 		})
 	}
 }
+
+// bodyV1 is body in the API 1.x shape: the opening message in
+// conversation_message, the customer in user, the assignee as an object;
+// no source, contacts or admin_assignee_id.
+func bodyV1(t *testing.T, topic string, edit func(n, item map[string]any)) []byte {
+	t.Helper()
+	return body(t, topic, func(n, item map[string]any) {
+		delete(item, "source")
+		delete(item, "contacts")
+		delete(item, "admin_assignee_id")
+		item["conversation_message"] = map[string]any{"type": "conversation_message", "id": "331", "subject": "Export &amp; import", "body": "<p>CSV export is broken.</p>", "author": map[string]any{"type": "user", "id": "user-1"}}
+		item["user"] = map[string]any{"type": "lead", "id": "lead-7", "name": "Someone"}
+		item["assignee"] = map[string]any{"type": "admin", "id": "1957471"}
+		if edit != nil {
+			edit(n, item)
+		}
+	})
+}
+
+func TestDecodeAPIv1(t *testing.T) {
+	tests := []struct {
+		name      string
+		topic     string
+		v1        bool // bodyV1, else body (2.x)
+		edit      func(n, item map[string]any)
+		wantID    string // external id
+		wantText  string
+		wantCust  string
+		wantAgent string
+	}{
+		{name: "created: conversation_message, author, assignee", topic: TopicUserCreated, v1: true,
+			wantID: "conversation:1911149811", wantText: "Export & import\nCSV export is broken.", wantCust: "user-1", wantAgent: "1957471"},
+		{name: "created: admin-initiated message, customer is item.user", topic: TopicUserCreated, v1: true,
+			edit: func(_, item map[string]any) {
+				item["conversation_message"].(map[string]any)["author"] = map[string]any{"type": "admin", "id": "25"}
+			},
+			wantID: "conversation:1911149811", wantText: "Export & import\nCSV export is broken.", wantCust: "lead-7", wantAgent: "1957471"},
+		{name: "created: unassigned (nobody_admin, null id)", topic: TopicUserCreated, v1: true,
+			edit:   func(_, item map[string]any) { item["assignee"] = map[string]any{"type": "nobody_admin", "id": nil} },
+			wantID: "conversation:1911149811", wantText: "Export & import\nCSV export is broken.", wantCust: "user-1"},
+		{name: "created: team assignee is not an agent", topic: TopicUserCreated, v1: true,
+			edit:   func(_, item map[string]any) { item["assignee"] = map[string]any{"type": "team", "id": "77"} },
+			wantID: "conversation:1911149811", wantText: "Export & import\nCSV export is broken.", wantCust: "user-1"},
+		{name: "created: empty source falls back to conversation_message", topic: TopicUserCreated, v1: true,
+			edit: func(_, item map[string]any) {
+				item["source"] = map[string]any{"type": "conversation", "body": "<p> </p>", "author": map[string]any{"type": "user", "id": "src-author"}}
+			},
+			wantID: "conversation:1911149811", wantText: "Export & import\nCSV export is broken.", wantCust: "user-1", wantAgent: "1957471"},
+		{name: "replied: agent from assignee", topic: TopicUserReplied, v1: true,
+			wantID: "part:p1", wantText: "When?", wantCust: "user-1", wantAgent: "1957471"},
+		{name: "rating: no customer on the rating, item.user", topic: TopicRatingAdded, v1: true,
+			edit: func(_, item map[string]any) {
+				item["conversation_rating"] = map[string]any{"rating": 4, "customer": map[string]any{"id": nil}, "teammate": map[string]any{"id": nil}}
+			},
+			wantID: "rating:1911149811", wantCust: "lead-7", wantAgent: "1957471"},
+		{name: "2.x unchanged: source wins over conversation_message", topic: TopicUserCreated,
+			edit: func(_, item map[string]any) {
+				item["conversation_message"] = map[string]any{"body": "<p>1.x text</p>", "author": map[string]any{"type": "user", "id": "v1-author"}}
+				item["user"] = map[string]any{"type": "user", "id": "v1-user"}
+			},
+			wantID: "conversation:1911149811", wantText: "Dark mode please!", wantCust: "lead-1", wantAgent: "814860"},
+		{name: "2.x unchanged: admin_assignee_id wins over assignee", topic: TopicUserReplied,
+			edit:   func(_, item map[string]any) { item["assignee"] = map[string]any{"type": "admin", "id": "999"} },
+			wantID: "part:p1", wantText: "When?", wantCust: "user-1", wantAgent: "814860"},
+		{name: "2.x unchanged: contacts win over user", topic: TopicUserCreated,
+			edit: func(_, item map[string]any) {
+				item["source"].(map[string]any)["author"] = map[string]any{"type": "bot", "id": "b"}
+				item["user"] = map[string]any{"type": "user", "id": "v1-user"}
+			},
+			wantID: "conversation:1911149811", wantText: "Dark mode please!", wantCust: "contact-1", wantAgent: "814860"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			build := body
+			if tt.v1 {
+				build = bodyV1
+			}
+			rec, err := decodeOne(t, build(t, tt.topic, tt.edit))
+			require.NoError(t, err)
+			assert.Equal(t, feedback.NewID(Type, tt.wantID), rec.ID)
+			assert.Equal(t, tt.wantText, rec.Text)
+			assert.Equal(t, tt.wantCust, rec.Customer.ID)
+			assert.Equal(t, tt.wantAgent, rec.Agent)
+		})
+	}
+
+	_, err := decodeOne(t, bodyV1(t, TopicUserCreated, func(_, item map[string]any) {
+		item["conversation_message"] = map[string]any{"subject": "", "body": "<p><img src=x></p>", "author": map[string]any{"type": "user", "id": "u"}}
+	}))
+	require.ErrorIs(t, err, connectors.ErrIgnored, "1.x attachment only")
+	assert.ErrorContains(t, err, "without text")
+}
+
+func TestDecodeStringTimestamps(t *testing.T) {
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		require.NoError(t, err)
+		return v.UTC()
+	}
+	notified := time.Date(2025, 3, 2, 10, 4, 30, 0, time.UTC) // body's notification created_at
+	tests := []struct {
+		name        string
+		topic       string
+		edit        func(n, item map[string]any)
+		want        time.Time
+		wantVersion int64 // rating topics only
+	}{
+		{"created: RFC 3339 with fraction and offset", TopicUserCreated,
+			func(_, item map[string]any) { item["created_at"] = "2025-03-02T11:01:10.820+01:00" },
+			at("2025-03-02T10:01:10.82Z"), 0},
+		{"created: numeric string, as before", TopicUserCreated,
+			func(_, item map[string]any) { item["created_at"] = "1740909670" },
+			at("2025-03-02T10:01:10Z"), 0},
+		{"created: empty string is absent", TopicUserCreated,
+			func(_, item map[string]any) { item["created_at"] = "" },
+			notified, 0},
+		{"created: epoch is absent, like 0", TopicUserCreated,
+			func(_, item map[string]any) { item["created_at"] = "1970-01-01T00:00:00Z" },
+			notified, 0},
+		{"created: notification time as a string", TopicUserCreated,
+			func(n, item map[string]any) { delete(item, "created_at"); n["created_at"] = "2025-03-02T10:04:31Z" },
+			at("2025-03-02T10:04:31Z"), 0},
+		{"replied: part and updated_at as strings", TopicUserReplied,
+			func(_, item map[string]any) {
+				item["updated_at"] = "2025-03-02T10:04:00Z"
+				parts := item["conversation_parts"].(map[string]any)["conversation_parts"].([]any)
+				parts[0].(map[string]any)["created_at"] = "2025-03-02T10:03:21Z"
+			},
+			at("2025-03-02T10:03:21Z"), 0},
+		{"rating: updated_at as a string sets the version", TopicRatingAdded,
+			func(_, item map[string]any) {
+				item["conversation_rating"] = map[string]any{"rating": 3, "created_at": "2025-03-02T10:01:40Z", "updated_at": "2025-03-02T10:03:20Z"}
+			},
+			at("2025-03-02T10:03:20Z"), 1740909800},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := decodeOne(t, body(t, tt.topic, tt.edit))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, rec.OccurredAt)
+			if tt.wantVersion != 0 {
+				assert.Equal(t, tt.wantVersion, rec.Version)
+			}
+		})
+	}
+
+	for name, v := range map[string]any{
+		"not a time":       "yesterday",
+		"month 13":         "2025-13-01T00:00:00Z",
+		"no zone":          "2025-03-02 10:01:10",
+		"an object":        map[string]any{"at": 1},
+		"a string in JSON": `"2025-03-02T10:01:10Z"`,
+	} {
+		t.Run("malformed: "+name, func(t *testing.T) {
+			_, err := decodeOne(t, body(t, TopicUserCreated, func(_, item map[string]any) { item["created_at"] = v }))
+			require.ErrorIs(t, err, connectors.ErrMalformed)
+			assert.ErrorContains(t, err, "data.item")
+		})
+	}
+}
