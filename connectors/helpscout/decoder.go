@@ -148,6 +148,7 @@ type surveyResponse struct {
 		Name string  `json:"name"`
 	} `json:"message"`
 	Response *struct {
+		Name      string      `json:"name"` // Faces, Thumbs and Emoji surveys only
 		Value     wire.Scalar `json:"value"`
 		Category  string      `json:"category"`
 		Comment   string      `json:"comment"`
@@ -465,6 +466,20 @@ func (d *decoder) rating(r rating, req connectors.Request) (feedback.Record, err
 	return rec, nil
 }
 
+// optionScores scores the fixed options of Help Scout's Faces and Thumbs
+// surveys by response.name (the Survey Response Data object documents the
+// names; the emoji in response.value are not matched). Both are
+// satisfaction questions, so both are csat: Faces on 1..3 like the
+// Great/Okay/Bad rating, Thumbs on 0..1 like Zendesk's good/bad. Emoji
+// surveys name their emoji too, but the set is the account's own: no score.
+var optionScores = map[string]struct{ value, min, max float64 }{
+	"happy":       {3, 1, 3},
+	"neutral":     {2, 1, 3},
+	"sad":         {1, 1, 3},
+	"thumbs up":   {1, 0, 1},
+	"thumbs down": {0, 0, 1},
+}
+
 func (d *decoder) survey(s surveyResponse, req connectors.Request) (feedback.Record, error) {
 	r := s.Response
 	if r == nil {
@@ -481,19 +496,20 @@ func (d *decoder) survey(s surveyResponse, req connectors.Request) (feedback.Rec
 	if r.Value.Valid {
 		value = strings.TrimSpace(r.Value.Value)
 	}
+	name := strings.TrimSpace(r.Name)
 	comment := htmltext.Text(r.Comment)
-	if value == "" && comment == "" {
+	if value == "" && name == "" && comment == "" {
 		return feedback.Record{}, fmt.Errorf("%w: %s: empty response", connectors.ErrIgnored, EventSurveyResponse)
 	}
-	var name string
+	var survey string
 	if s.Message != nil {
-		name = strings.TrimSpace(s.Message.Name)
+		survey = strings.TrimSpace(s.Message.Name)
 	}
 	customer := s.Embedded.Customer.id()
 	who := customer
 	if who == "" {
 		// Anonymous: the response itself identifies it.
-		sum := sha256.Sum256([]byte(name + "\x00" + value + "\x00" + comment))
+		sum := sha256.Sum256([]byte(survey + "\x00" + value + "\x00" + comment))
 		who = "anon-" + hex.EncodeToString(sum[:8])
 	}
 	rec := feedback.New(d.name, feedback.KindSurvey, "survey:"+who+":"+strconv.FormatInt(at.Unix(), 10))
@@ -509,9 +525,17 @@ func (d *decoder) survey(s surveyResponse, req connectors.Request) (feedback.Rec
 			}
 		}
 	}
+	if rec.Score == nil {
+		if sc, ok := optionScores[strings.ToLower(strings.Join(strings.Fields(name), " "))]; ok {
+			if rec.Score, err = feedback.NewScore(feedback.ScoreCSAT, sc.value, sc.min, sc.max); err != nil {
+				return feedback.Record{}, connectors.Malformedf("response.name: %v", err)
+			}
+		}
+	}
+	wire.SetAttr(&rec, "response.name", name)
 	wire.SetAttr(&rec, "response.value", value)
 	wire.SetAttr(&rec, "response.category", category)
-	wire.SetAttr(&rec, "survey_name", name)
+	wire.SetAttr(&rec, "survey_name", survey)
 	if s.Message != nil {
 		wire.SetAttr(&rec, "survey_id", s.Message.ID.NonZero())
 	}

@@ -56,6 +56,8 @@ func TestDecodeFixturesWithHeader(t *testing.T) {
 		"satisfaction_ratings":         EventSatisfactionRatings,
 		"survey_response_nps":          EventSurveyResponse,
 		"survey_response_emoji":        EventSurveyResponse,
+		"survey_response_faces":        EventSurveyResponse,
+		"survey_response_thumbs":       EventSurveyResponse,
 	} {
 		t.Run(fixture, func(t *testing.T) {
 			b, err := os.ReadFile("testdata/" + fixture + ".json")
@@ -340,6 +342,66 @@ func TestDecodeSurvey(t *testing.T) {
 			require.ErrorIs(t, err, connectors.ErrMalformed)
 		})
 	}
+}
+
+// TestDecodeSurveyOptions scores Faces and Thumbs surveys by response.name,
+// the documented option name; Emoji surveys (the account's own set) and
+// unknown names keep the raw name and value but get no score.
+func TestDecodeSurveyOptions(t *testing.T) {
+	score := func(typ feedback.ScoreType, v, lo, hi float64) *feedback.Score {
+		s, err := feedback.NewScore(typ, v, lo, hi)
+		require.NoError(t, err)
+		return s
+	}
+	csat := func(v, lo, hi float64) *feedback.Score { return score(feedback.ScoreCSAT, v, lo, hi) }
+	tests := []struct {
+		name     string
+		response map[string]any
+		want     *feedback.Score
+		wantName string
+	}{
+		{"faces happy", map[string]any{"name": "Happy", "value": "😀"}, csat(3, 1, 3), "Happy"},
+		{"faces neutral", map[string]any{"name": "Neutral", "value": "😐"}, csat(2, 1, 3), "Neutral"},
+		{"faces sad", map[string]any{"name": "Sad", "value": "🙁"}, csat(1, 1, 3), "Sad"},
+		{"thumbs up", map[string]any{"name": "Thumbs Up", "value": "👍"}, csat(1, 0, 1), "Thumbs Up"},
+		{"thumbs down", map[string]any{"name": "Thumbs Down", "value": "👎"}, csat(0, 0, 1), "Thumbs Down"},
+		{"case and spaces", map[string]any{"name": "  thumbs   DOWN ", "value": "👎"}, csat(0, 0, 1), "thumbs   DOWN"},
+		{"name without value", map[string]any{"name": "Sad"}, csat(1, 1, 3), "Sad"},
+		{"custom emoji set", map[string]any{"name": "Rocket", "value": "🚀"}, nil, "Rocket"},
+		{"faces emoji without name", map[string]any{"value": "😀"}, nil, ""},
+		{"unknown name", map[string]any{"name": "Very Happy", "value": "🤩"}, nil, "Very Happy"},
+		{"name not matched inside a longer one", map[string]any{"name": "Happy Cat", "value": "😺"}, nil, "Happy Cat"},
+		{"NPS value wins over a name", map[string]any{"name": "Sad", "value": "8"}, score(feedback.ScoreNPS, 8, 0, 10), "Sad"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := map[string]any{"comment": "ok", "timestamp": "2025-03-02T10:01:12Z"}
+			for k, v := range tt.response {
+				resp[k] = v
+			}
+			rec, err := decode(t, EventSurveyResponse, marshal(t, map[string]any{
+				"message":   map[string]any{"name": "Support check-in"},
+				"response":  resp,
+				"_embedded": map[string]any{"customer": map[string]any{"id": 500}},
+			}))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, rec.Score)
+			if tt.wantName == "" {
+				assert.NotContains(t, rec.Attributes, "response.name")
+			} else {
+				assert.Equal(t, tt.wantName, rec.Attributes["response.name"])
+			}
+			assert.Equal(t, "ok", rec.Text)
+		})
+	}
+
+	// A Faces or Thumbs answer without a comment is still a record.
+	rec, err := decode(t, EventSurveyResponse, marshal(t, map[string]any{
+		"response": map[string]any{"name": "Thumbs Up", "timestamp": "2025-03-02T10:01:12Z"},
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, csat(1, 0, 1), rec.Score)
+	assert.Empty(t, rec.Text)
 }
 
 func marshalValue(v any) string {

@@ -16,8 +16,11 @@
 //     Version is modifiedAt, so a changed rating supersedes it;
 //   - message.survey.response.received: one survey record keyed
 //     survey:<customer id>:<response timestamp>; a response value "0".."10"
-//     is an NPS score, any other value (emoji, choice) is kept in the
-//     response.value attribute without a score; the comment is the text.
+//     is an NPS score, a Faces or Thumbs response.name is a CSAT score
+//     (Happy 3, Neutral 2, Sad 1 on 1..3; Thumbs Up 1, Thumbs Down 0 on
+//     0..1), any other answer (custom emoji, choice) is kept in the
+//     response.name and response.value attributes without a score; the
+//     comment is the text.
 //
 // Every other event returns ErrIgnored. Without the header (replays, curl)
 // the event is inferred from the body's shape (see README). Help Scout
