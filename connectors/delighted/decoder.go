@@ -89,7 +89,7 @@ type scale struct {
 }
 
 // scales by survey_type; csat and ces are UNCONFIRMED (see README). Other
-// types use fallbackScale.
+// types use fallbackScale. A missing survey_type is defaultSurveyType.
 var (
 	scales = map[string]scale{
 		"nps":  {feedback.ScoreNPS, 0, 10},
@@ -98,6 +98,12 @@ var (
 	}
 	fallbackScale = scale{feedback.ScoreRating, 0, 10}
 )
+
+// defaultSurveyType is the scale of a response without survey_type. Older
+// payloads (from when Delighted was NPS-only) omit it, and the example in
+// Delighted's "Adding survey responses" API docs creates a response from a
+// person and a 0..10 score alone and gets it back as survey_type "nps".
+const defaultSurveyType = "nps"
 
 // Decode turns one survey_response event into one survey record.
 func (d *decoder) Decode(_ context.Context, req connectors.Request) ([]feedback.Record, error) {
@@ -164,13 +170,17 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 
 	surveyType := strings.ToLower(strings.TrimSpace(r.SurveyType))
 	if r.Score != nil {
-		sc, ok := scales[surveyType]
+		scaleType := surveyType
+		if scaleType == "" {
+			scaleType = defaultSurveyType
+		}
+		sc, ok := scales[scaleType]
 		if !ok {
 			sc = fallbackScale
 		}
 		s, err := feedback.NewScore(sc.typ, *r.Score, sc.min, sc.max)
 		if err != nil {
-			return feedback.Record{}, connectors.Malformedf("event_data.score for survey_type %q: %v", r.SurveyType, err)
+			return feedback.Record{}, connectors.Malformedf("event_data.score for survey_type %q: %v", scaleType, err)
 		}
 		rec.Score = s
 	}

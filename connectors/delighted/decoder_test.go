@@ -2,6 +2,7 @@ package delighted
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -71,9 +72,12 @@ func TestCreatedThenUpdatedUpserts(t *testing.T) {
 	assert.Equal(t, created.Customer, updated.Customer)
 }
 
+// noType marks a TestDecodeScales row whose payload has no survey_type key.
+const noType = "(absent)"
+
 func TestDecodeScales(t *testing.T) {
 	tests := []struct {
-		surveyType string
+		surveyType any // noType: key deleted
 		score      any
 		want       *feedback.Score
 		wantErr    bool
@@ -90,11 +94,23 @@ func TestDecodeScales(t *testing.T) {
 		{"enps", 10, &feedback.Score{Value: 10, Min: 0, Max: 10, Type: feedback.ScoreRating, Normalized: 1}, false},
 		{"thumbs", -1, nil, true},
 		{"nps", nil, nil, false},
+		// Older NPS-only payloads carry no survey_type: NPS, not the catch-all.
+		{noType, 5, &feedback.Score{Value: 5, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0.5, NPSCategory: feedback.NPSDetractor}, false},
+		{noType, 9, &feedback.Score{Value: 9, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0.9, NPSCategory: feedback.NPSPromoter}, false},
+		{noType, 11, nil, true},
+		{noType, nil, nil, false},
+		{"", 7, &feedback.Score{Value: 7, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0.7, NPSCategory: feedback.NPSPassive}, false},
+		{"  ", 0, &feedback.Score{Value: 0, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 0, NPSCategory: feedback.NPSDetractor}, false},
+		{nil, 10, &feedback.Score{Value: 10, Min: 0, Max: 10, Type: feedback.ScoreNPS, Normalized: 1, NPSCategory: feedback.NPSPromoter}, false},
 	}
 	for _, tt := range tests {
-		t.Run(tt.surveyType, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%v/%v", tt.surveyType, tt.score), func(t *testing.T) {
 			rec, err := decodeOne(t, body(t, func(_, data map[string]any) {
-				data["survey_type"] = tt.surveyType
+				if tt.surveyType == noType {
+					delete(data, "survey_type")
+				} else {
+					data["survey_type"] = tt.surveyType
+				}
 				data["score"] = tt.score
 			}))
 			if tt.wantErr {

@@ -9,7 +9,8 @@
 // the later updated events (comment added, score changed) upsert the same
 // record; Version is event_data.updated_at in Unix seconds, so the newest
 // state wins. Text is the comment plus any free-text additional answers;
-// Score uses the survey type's scale (see README; only NPS is confirmed).
+// Score uses the survey type's scale (see README; only NPS is confirmed);
+// a missing survey_type (older, NPS-only payloads) is NPS.
 // person.id is the customer id; person_properties map onto record fields or
 // `person.<key>` attributes, never the person's email or name.
 //
