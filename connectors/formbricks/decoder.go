@@ -92,6 +92,45 @@ type response struct {
 		Title string `json:"title"`
 		Type  string `json:"type"`
 	} `json:"survey"`
+
+	// Releases from before Formbricks replaced people with contacts (still
+	// run self-hosted) send the respondent as person, {id, userId} or
+	// {id, attributes}, and the attributes as personAttributes. Each is
+	// read only when its contact counterpart is absent; see legacyRespondent.
+	Person           json.RawMessage `json:"person"`
+	PersonAttributes json.RawMessage `json:"personAttributes"`
+}
+
+// legacyPerson is data.person of releases from before contacts.
+type legacyPerson struct {
+	ID         wire.ID         `json:"id"`
+	UserID     wire.ID         `json:"userId"`
+	Attributes json.RawMessage `json:"attributes"`
+}
+
+// legacyRespondent decodes data.person and the person attributes
+// (personAttributes, else person.attributes). They are fallbacks only, so a
+// shape other than the documented objects is ignored rather than failing a
+// delivery that Formbricks does not retry: person is nil, attrs nil.
+func legacyRespondent(r *response) (person *legacyPerson, attrs map[string]wire.Scalar) {
+	var p legacyPerson
+	if unmarshalObject(r.Person, &p) == nil {
+		person = &p
+	}
+	attrs = attributes(r.PersonAttributes)
+	if attrs == nil && person != nil {
+		attrs = attributes(person.Attributes)
+	}
+	return person, attrs
+}
+
+// attributes decodes raw, a JSON object of attributes; anything else is nil.
+func attributes(raw json.RawMessage) map[string]wire.Scalar {
+	var m map[string]wire.Scalar
+	if unmarshalObject(raw, &m) != nil {
+		return nil
+	}
+	return m
 }
 
 // Decode turns each handled item of the body into one survey record.
@@ -232,12 +271,22 @@ func (d *decoder) decodeItem(req connectors.Request, it item, where string) (fee
 		return feedback.Record{}, false, err
 	}
 
-	if r.Contact != nil {
+	person, personAttrs := legacyRespondent(&r)
+	switch {
+	case r.Contact != nil:
 		rec.Customer.ID = r.Contact.ID.String()
 		wire.SetAttr(&rec, "contact.user_id", r.Contact.UserID.String())
+	case person != nil:
+		rec.Customer.ID = person.ID.String()
+		wire.SetAttr(&rec, "contact.user_id", person.UserID.String())
 	}
-	for _, k := range slices.Sorted(maps.Keys(r.ContactAttributes)) {
-		if v := r.ContactAttributes[k]; v.Valid && !wire.Personal(k) {
+	// Person attributes are contact attributes under their older name.
+	attrs := r.ContactAttributes
+	if attrs == nil {
+		attrs = personAttrs
+	}
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		if v := attrs[k]; v.Valid && !wire.Personal(k) {
 			wire.SetAttr(&rec, "contact."+k, strings.TrimSpace(v.Value))
 		}
 	}

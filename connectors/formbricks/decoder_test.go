@@ -2,6 +2,7 @@ package formbricks
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -321,6 +322,146 @@ func TestDecodeContactAndExtras(t *testing.T) {
 		"survey_id": "srv_1", "survey_title": "Pulse", "survey_type": "link", "single_use_id": "su_1",
 		"score_question": npsQ, "finished": "true",
 	}, r.Attributes, "no language attribute for \"default\", no url, no personal contact attributes")
+}
+
+// TestDecodeRespondent covers data.contact and, for releases from before
+// contacts, data.person and personAttributes: the customer id and the
+// contact.* attributes come from whichever is present, with the same
+// filtering of personal keys.
+func TestDecodeRespondent(t *testing.T) {
+	legacyAttrs := map[string]any{"email": "x@example.com", "userId": "usr_77", "Last Name": "X", "plan": "pro", "seats": 12, "nested": map[string]any{"a": "b"}}
+	tests := []struct {
+		name     string
+		edit     func(data map[string]any)
+		wantID   string
+		wantAttr map[string]string // contact.* attributes
+	}{
+		{
+			name:     "contact",
+			edit:     func(data map[string]any) { data["contact"] = map[string]any{"id": "ct_9", "userId": "usr_9"} },
+			wantID:   "ct_9",
+			wantAttr: map[string]string{"contact.user_id": "usr_9"},
+		},
+		{
+			name:     "anonymous: contact null",
+			edit:     func(data map[string]any) { data["contact"] = nil },
+			wantAttr: map[string]string{},
+		},
+		{
+			name: "2023 person with attributes, and personAttributes",
+			edit: func(data map[string]any) {
+				delete(data, "contact")
+				data["person"] = map[string]any{"id": "pe_1", "attributes": legacyAttrs}
+				data["personAttributes"] = legacyAttrs
+			},
+			wantID:   "pe_1",
+			wantAttr: map[string]string{"contact.userId": "usr_77", "contact.plan": "pro", "contact.seats": "12"},
+		},
+		{
+			name: "person {id, userId} and personAttributes",
+			edit: func(data map[string]any) {
+				delete(data, "contact")
+				data["person"] = map[string]any{"id": "pe_2", "userId": "usr_2"}
+				data["personAttributes"] = map[string]any{"plan": "team", "Email": "y@example.com"}
+			},
+			wantID:   "pe_2",
+			wantAttr: map[string]string{"contact.user_id": "usr_2", "contact.plan": "team"},
+		},
+		{
+			name: "person attributes only",
+			edit: func(data map[string]any) {
+				delete(data, "contact")
+				data["person"] = map[string]any{"id": "pe_3", "attributes": map[string]any{"plan": "free", "phone": "0123"}}
+			},
+			wantID:   "pe_3",
+			wantAttr: map[string]string{"contact.plan": "free"},
+		},
+		{
+			name: "personAttributes win over person.attributes",
+			edit: func(data map[string]any) {
+				delete(data, "contact")
+				data["person"] = map[string]any{"id": "pe_4", "attributes": map[string]any{"plan": "old"}}
+				data["personAttributes"] = map[string]any{"plan": "new"}
+			},
+			wantID:   "pe_4",
+			wantAttr: map[string]string{"contact.plan": "new"},
+		},
+		{
+			name: "anonymous legacy: person and personAttributes null",
+			edit: func(data map[string]any) {
+				delete(data, "contact")
+				data["person"] = nil
+				data["personAttributes"] = nil
+			},
+			wantAttr: map[string]string{},
+		},
+		{
+			name: "contact wins over person",
+			edit: func(data map[string]any) {
+				data["contact"] = map[string]any{"id": "ct_5"}
+				data["contactAttributes"] = map[string]any{"plan": "contact"}
+				data["person"] = map[string]any{"id": "pe_5", "userId": "usr_5"}
+				data["personAttributes"] = map[string]any{"plan": "person"}
+			},
+			wantID:   "ct_5",
+			wantAttr: map[string]string{"contact.plan": "contact"},
+		},
+		{
+			name: "empty contactAttributes are not replaced",
+			edit: func(data map[string]any) {
+				data["contactAttributes"] = map[string]any{}
+				data["personAttributes"] = map[string]any{"plan": "person"}
+			},
+			wantID:   "ct_1",
+			wantAttr: map[string]string{},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := respData(func(data, _ map[string]any) { tt.edit(data) })
+			recs, err := decode(t, fixtureOptions, delivery(EventResponseFinished, data), "msg_1")
+			require.NoError(t, err)
+			require.Len(t, recs, 1)
+			assert.Equal(t, tt.wantID, recs[0].Customer.ID)
+			got := map[string]string{}
+			for k, v := range recs[0].Attributes {
+				if strings.HasPrefix(k, "contact.") {
+					got[k] = v
+				}
+			}
+			assert.Equal(t, tt.wantAttr, got)
+		})
+	}
+
+	// The legacy fields are fallbacks: another shape is ignored, never
+	// ErrMalformed (Formbricks does not retry a refused delivery).
+	odd := []struct {
+		name, person string
+		wantID       string
+		wantAttr     map[string]string
+	}{
+		{"person a string", `"pe_1"`, "", map[string]string{}},
+		{"person.id an object", `{"id":{}}`, "", map[string]string{}},
+		{"person without ids", `{"attributes":{"plan":"pro"}}`, "", map[string]string{"contact.plan": "pro"}},
+		{"personAttributes a list", `null,"personAttributes":["plan"]`, "", map[string]string{}},
+		{"person.attributes a list", `{"id":"pe_1","attributes":["plan"]}`, "pe_1", map[string]string{}},
+		{"personAttributes a list, person.attributes used", `{"id":"pe_1","attributes":{"plan":"pro"}},"personAttributes":"x"`, "pe_1", map[string]string{"contact.plan": "pro"}},
+	}
+	for _, tt := range odd {
+		t.Run(tt.name, func(t *testing.T) {
+			body := []byte(`{"event":"responseFinished","data":{"id":"r","data":{"q":"text"},"person":` + tt.person + `}}`)
+			recs, err := decode(t, nil, body, "msg_1")
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantID, recs[0].Customer.ID)
+			got := map[string]string{}
+			for k, v := range recs[0].Attributes {
+				if strings.HasPrefix(k, "contact.") {
+					got[k] = v
+				}
+			}
+			assert.Equal(t, tt.wantAttr, got)
+		})
+	}
 }
 
 func TestNewOptions(t *testing.T) {
