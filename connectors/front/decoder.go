@@ -21,8 +21,9 @@ import (
 // Type is the connector's type, folder name and default route segment.
 const Type = "front"
 
-// Event types. Only EventInboundReceived is decoded; the others are named
-// so their ErrIgnored reason is explicit.
+// Event types of application webhooks (the top-level type of the
+// envelope). Only EventInboundReceived is decoded; the others are named so
+// their ErrIgnored reason is explicit.
 const (
 	EventInboundReceived = "inbound_received"
 	EventOutboundSent    = "outbound_sent"
@@ -32,13 +33,69 @@ const (
 
 // ignoredReasons explains the event types we deliberately do not decode.
 var ignoredReasons = map[string]string{
-	EventOutboundSent:    "an agent's reply, not customer voice",
-	EventCommentAdded:    "an internal teammate comment",
-	EventSync:            "the webhook validation body (answered by Handshake when x-front-challenge is set)",
-	"tag_added":          "a tag change",
-	"tag_removed":        "a tag change",
-	"assignee_changed":   "an assignment change",
-	"conversation_moved": "a move between inboxes",
+	EventOutboundSent:             "an agent's reply, not customer voice",
+	EventCommentAdded:             "an internal teammate comment",
+	EventSync:                     "the webhook validation body (answered by Handshake when x-front-challenge is set)",
+	"tag_added":                   "a tag change",
+	"tag_removed":                 "a tag change",
+	"assignee_changed":            "an assignment change",
+	"conversation_moved":          "a move between inboxes",
+	"conversation_archived":       "a conversation status change",
+	"conversation_reopened":       "a conversation status change",
+	"conversation_deleted":        "a conversation status change",
+	"conversation_restored":       "a conversation status change",
+	"conversation_snoozed":        "a conversation status change",
+	"conversation_snooze_expired": "a conversation status change",
+	"message_delivery_failed":     "a delivery failure of an outgoing message",
+	"link_added":                  "a link change",
+	"link_removed":                "a link change",
+}
+
+// eventAPITypes maps Events API types (the type of the Event object: the
+// payload.type of an application webhook, and the type of a flat body) to
+// the application-webhook type they correspond to, so both names of an
+// event are treated alike. Types not listed are used as they are.
+var eventAPITypes = map[string]string{
+	"inbound":   EventInboundReceived,
+	"outbound":  EventOutboundSent,
+	"out_reply": EventOutboundSent,
+	"comment":   EventCommentAdded,
+	"mention":   EventCommentAdded,
+	"tag":       "tag_added",
+	"untag":     "tag_removed",
+	"assign":    "assignee_changed",
+	"unassign":  "assignee_changed",
+	"move":      "conversation_moved",
+	"archive":   "conversation_archived",
+	"reopen":    "conversation_reopened",
+	"trash":     "conversation_deleted",
+	"restore":   "conversation_restored",
+}
+
+// appType returns the application-webhook type for typ, which may be
+// either an application-webhook or an Events API type.
+func appType(typ string) string {
+	if t, ok := eventAPITypes[typ]; ok {
+		return t
+	}
+	return typ
+}
+
+// checkType returns nil for a type that yields a record and ErrIgnored,
+// naming typ and the reason when there is one, for any other.
+func checkType(typ string) error {
+	app := appType(typ)
+	if app == EventInboundReceived {
+		return nil
+	}
+	name := fmt.Sprintf("%q", typ)
+	if app != typ {
+		name += " (" + app + ")"
+	}
+	if why := ignoredReasons[app]; why != "" {
+		return fmt.Errorf("%w: event type %s: %s", connectors.ErrIgnored, name, why)
+	}
+	return fmt.Errorf("%w: event type %s", connectors.ErrIgnored, name)
 }
 
 // NewFactory returns the Front connector factory.
@@ -67,8 +124,17 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 	return &decoder{name: wire.SourceName(set, Type), keys: sig.Keys(cfg.Secrets), tol: cfg.ToleranceOrDefault(), now: set.Clock()}, nil
 }
 
-// event is the application-webhook body. conversation, source and target
-// are parsed only for the events we handle.
+// delivery is a request body in either shape: an application webhook
+// wraps the Event object as {type, authorization: {id}, payload: {…}}; a
+// flat body (a rule webhook, or the shape VENDORS.md §2.7 assumed) is the
+// Event object itself.
+type delivery struct {
+	event
+	Payload json.RawMessage `json:"payload"`
+}
+
+// event is Front's Event object. conversation, source and target are
+// parsed only for the events we handle.
 type event struct {
 	ID           wire.ID         `json:"id"`
 	Type         string          `json:"type"`
@@ -117,7 +183,8 @@ type recipient struct {
 	// handle (an email address or phone number) is deliberately not decoded.
 }
 
-// Decode turns one inbound_received event into one ticket record.
+// Decode turns one inbound_received event, enveloped or flat, into one
+// ticket record.
 func (d *decoder) Decode(_ context.Context, req connectors.Request) ([]feedback.Record, error) {
 	rec, err := d.decode(req)
 	if err != nil {
@@ -127,50 +194,61 @@ func (d *decoder) Decode(_ context.Context, req connectors.Request) ([]feedback.
 }
 
 func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
-	var ev event
-	if err := connectors.DecodeJSON(req, &ev); err != nil {
+	var b delivery
+	if err := connectors.DecodeJSON(req, &b); err != nil {
 		return feedback.Record{}, err
 	}
-	switch typ := ev.Type; {
-	case typ == EventInboundReceived:
-	case typ == "":
-		return feedback.Record{}, connectors.Malformedf("type missing")
-	case ignoredReasons[typ] != "":
-		return feedback.Record{}, fmt.Errorf("%w: event type %q: %s", connectors.ErrIgnored, typ, ignoredReasons[typ])
-	default:
-		return feedback.Record{}, fmt.Errorf("%w: event type %q", connectors.ErrIgnored, typ)
+	// The outer type decides, before the rest is looked at: an event we do
+	// not decode is ignored whatever the shape of its payload.
+	typ := b.Type
+	if typ != "" {
+		if err := checkType(typ); err != nil {
+			return feedback.Record{}, err
+		}
+	}
+	ev, p, err := unwrap(b)
+	if err != nil {
+		return feedback.Record{}, err
+	}
+	if typ == "" {
+		if typ = ev.Type; typ == "" {
+			return feedback.Record{}, connectors.Malformedf("type missing")
+		}
+		if err := checkType(typ); err != nil {
+			return feedback.Record{}, err
+		}
 	}
 	if ev.ID == "" {
-		return feedback.Record{}, connectors.Malformedf("id missing")
+		return feedback.Record{}, connectors.Malformedf("%sid missing", p)
 	}
 	var target resource
 	if err := wire.UnmarshalOptional(ev.Target, &target); err != nil {
-		return feedback.Record{}, connectors.Malformedf("target: %v", err)
+		return feedback.Record{}, connectors.Malformedf("%starget: %v", p, err)
 	}
 	if t := target.Meta.Type; t != "" && t != "message" {
-		return feedback.Record{}, connectors.Malformedf("target._meta.type %q, want message", t)
+		return feedback.Record{}, connectors.Malformedf("%starget._meta.type %q, want message", p, t)
 	}
 	if len(target.Data) == 0 || string(target.Data) == "null" {
-		return feedback.Record{}, connectors.Malformedf("target.data missing")
+		return feedback.Record{}, connectors.Malformedf("%starget.data missing", p)
 	}
 	var msg message
 	if err := json.Unmarshal(target.Data, &msg); err != nil {
-		return feedback.Record{}, connectors.Malformedf("target.data: %v", err)
+		return feedback.Record{}, connectors.Malformedf("%starget.data: %v", p, err)
 	}
 	msgID := strings.TrimSpace(msg.ID)
 	if msgID == "" {
-		return feedback.Record{}, connectors.Malformedf("target.data.id missing")
+		return feedback.Record{}, connectors.Malformedf("%starget.data.id missing", p)
 	}
 	if msg.IsInbound != nil && !*msg.IsInbound {
-		return feedback.Record{}, fmt.Errorf("%w: %s: message is not inbound", connectors.ErrIgnored, ev.Type)
+		return feedback.Record{}, fmt.Errorf("%w: %s: message is not inbound", connectors.ErrIgnored, typ)
 	}
 	var conv conversation
 	if err := wire.UnmarshalOptional(ev.Conversation, &conv); err != nil {
-		return feedback.Record{}, connectors.Malformedf("conversation: %v", err)
+		return feedback.Record{}, connectors.Malformedf("%sconversation: %v", p, err)
 	}
 	var source resource
 	if err := wire.UnmarshalOptional(ev.Source, &source); err != nil {
-		return feedback.Record{}, connectors.Malformedf("source: %v", err)
+		return feedback.Record{}, connectors.Malformedf("%ssource: %v", p, err)
 	}
 
 	text := strings.TrimSpace(msg.Text)
@@ -178,7 +256,7 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		text = htmltext.Text(msg.Body)
 	}
 	if text == "" {
-		return feedback.Record{}, fmt.Errorf("%w: %s: message without text", connectors.ErrIgnored, ev.Type)
+		return feedback.Record{}, fmt.Errorf("%w: %s: message without text", connectors.ErrIgnored, typ)
 	}
 
 	rec := feedback.New(d.name, feedback.KindTicket, msgID)
@@ -186,8 +264,8 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	rec.ReceivedAt = req.ReceivedAt
 	rec.OccurredAt = req.ReceivedAt
 	at, ok, err := wire.FirstInstant(
-		wire.Stamp{Field: "target.data.created_at", Time: msg.CreatedAt.Time()},
-		wire.Stamp{Field: "emitted_at", Time: ev.EmittedAt.Time()},
+		wire.Stamp{Field: p + "target.data.created_at", Time: msg.CreatedAt.Time()},
+		wire.Stamp{Field: p + "emitted_at", Time: ev.EmittedAt.Time()},
 	)
 	if err != nil {
 		return feedback.Record{}, err
@@ -211,6 +289,25 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	}
 	wire.SetAttr(&rec, "tags", wire.JoinList(tags))
 	return rec, nil
+}
+
+// unwrap returns the Event object of b and the path prefix that names its
+// fields in errors: the payload object of an application webhook
+// ("payload."), else b itself (""). A payload that is present but not an
+// object is ErrMalformed.
+func unwrap(b delivery) (event, string, error) {
+	raw := bytes.TrimSpace(b.Payload)
+	if len(raw) == 0 || string(raw) == "null" {
+		return b.event, "", nil
+	}
+	if raw[0] != '{' {
+		return event{}, "", connectors.Malformedf("payload: want an object")
+	}
+	var ev event
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return event{}, "", connectors.Malformedf("payload: %v", err)
+	}
+	return ev, "payload.", nil
 }
 
 // contactID returns the Front contact id (crd_…) linked from the `from`

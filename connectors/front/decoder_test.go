@@ -18,10 +18,11 @@ func TestConformance(t *testing.T) {
 	connectortest.Run(t, NewFactory())
 }
 
-// body builds an event of type typ; edit changes it before marshalling.
-func body(t *testing.T, typ string, edit func(ev, msg map[string]any)) []byte {
-	t.Helper()
-	msg := map[string]any{
+// eventMaps builds the Event object of type typ (flat, as at the top level of a
+// rule webhook, or as the payload of an application webhook) and its
+// message.
+func eventMaps(typ string) (ev, msg map[string]any) {
+	msg = map[string]any{
 		"id": "msg_1", "type": "email", "is_inbound": true, "created_at": 1740909671.5,
 		"text": "My order is late", "body": "<p>My order is <b>late</b></p>",
 		"recipients": []any{
@@ -29,16 +30,38 @@ func body(t *testing.T, typ string, edit func(ev, msg map[string]any)) []byte {
 			map[string]any{"handle": "support@acme.example", "role": "to"},
 		},
 	}
-	ev := map[string]any{
+	ev = map[string]any{
 		"id": "evt_1", "type": typ, "emitted_at": 1740909672.123,
 		"conversation": map[string]any{"id": "cnv_1", "status": "Assigned", "assignee": map[string]any{"id": "tea_1"}, "tags": []any{map[string]any{"name": "vip"}, map[string]any{"name": " a,b "}}},
 		"source":       map[string]any{"_meta": map[string]any{"type": "inboxes"}, "data": []any{map[string]any{"id": "inb_1"}}},
 		"target":       map[string]any{"_meta": map[string]any{"type": "message"}, "data": msg},
 	}
+	return ev, msg
+}
+
+// body builds a flat event of type typ; edit changes it before marshalling.
+func body(t *testing.T, typ string, edit func(ev, msg map[string]any)) []byte {
+	t.Helper()
+	ev, msg := eventMaps(typ)
 	if edit != nil {
 		edit(ev, msg)
 	}
 	b, err := json.Marshal(ev)
+	require.NoError(t, err)
+	return b
+}
+
+// envelope builds an application-webhook delivery of type typ whose payload
+// is an Event object of Events API type inner; edit changes it before
+// marshalling.
+func envelope(t *testing.T, typ, inner string, edit func(env, ev, msg map[string]any)) []byte {
+	t.Helper()
+	ev, msg := eventMaps(inner)
+	env := map[string]any{"authorization": map[string]any{"id": "cmp_1"}, "type": typ, "payload": ev}
+	if edit != nil {
+		edit(env, ev, msg)
+	}
+	b, err := json.Marshal(env)
 	require.NoError(t, err)
 	return b
 }
@@ -135,6 +158,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"move", "conversation_moved", nil, connectors.ErrIgnored, "move"},
 		{"sync body", EventSync, func(ev, _ map[string]any) { ev["authorization"] = map[string]any{"id": "cmp_abc"} }, connectors.ErrIgnored, "validation"},
 		{"unknown with odd shape", "conversation_archived", func(ev, _ map[string]any) { ev["target"] = 3 }, connectors.ErrIgnored, "conversation_archived"},
+		{"flat Events API archive", "archive", nil, connectors.ErrIgnored, `"archive" (conversation_archived): a conversation status change`},
+		{"flat Events API outbound", "outbound", nil, connectors.ErrIgnored, "agent's reply"},
 		{"outbound message", EventInboundReceived, func(_, msg map[string]any) { msg["is_inbound"] = false }, connectors.ErrIgnored, "not inbound"},
 		{"no type", "", nil, connectors.ErrMalformed, "type missing"},
 		{"no id", EventInboundReceived, func(ev, _ map[string]any) { delete(ev, "id") }, connectors.ErrMalformed, "id missing"},
@@ -158,6 +183,63 @@ func TestDecodeErrors(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
+			require.ErrorIs(t, err, tt.want)
+			assert.ErrorContains(t, err, tt.msg)
+		})
+	}
+}
+
+// TestDecodeEnvelope: an application webhook ({type, authorization,
+// payload}) decodes to the same record as the flat Event object it wraps,
+// whichever name its types use.
+func TestDecodeEnvelope(t *testing.T) {
+	want, err := decodeOne(t, body(t, EventInboundReceived, nil))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		body []byte
+	}{
+		{"as Front sends it", envelope(t, EventInboundReceived, "inbound", nil)},
+		{"inner type repeats the outer", envelope(t, EventInboundReceived, EventInboundReceived, nil)},
+		{"no inner type", envelope(t, EventInboundReceived, "", nil)},
+		{"no outer type", envelope(t, "", "inbound", nil)},
+		{"flat with the Events API type", body(t, "inbound", nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decodeOne(t, tt.body)
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+func TestDecodeEnvelopeErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+		want error
+		msg  string
+	}{
+		{"agent reply", envelope(t, EventOutboundSent, "outbound", nil), connectors.ErrIgnored, `"outbound_sent": an agent's reply`},
+		{"teammate comment", envelope(t, EventCommentAdded, "comment", nil), connectors.ErrIgnored, "internal teammate comment"},
+		{"archived", envelope(t, "conversation_archived", "archive", func(_, ev, _ map[string]any) { delete(ev, "target") }), connectors.ErrIgnored, `"conversation_archived": a conversation status change`},
+		{"unknown type, odd payload", envelope(t, "call_started", "", func(env, _, _ map[string]any) { env["payload"] = 3 }), connectors.ErrIgnored, `"call_started"`},
+		{"sync", []byte(`{"type":"sync","authorization":{"id":"cmp_1"}}`), connectors.ErrIgnored, "validation"},
+		{"no outer type, inner outbound", envelope(t, "", "outbound", nil), connectors.ErrIgnored, `"outbound" (outbound_sent): an agent's reply`},
+		{"outbound message", envelope(t, EventInboundReceived, "inbound", func(_, _, msg map[string]any) { msg["is_inbound"] = false }), connectors.ErrIgnored, "inbound_received: message is not inbound"},
+		{"no type anywhere", envelope(t, "", "", nil), connectors.ErrMalformed, "type missing"},
+		{"payload without id", envelope(t, EventInboundReceived, "inbound", func(_, ev, _ map[string]any) { delete(ev, "id") }), connectors.ErrMalformed, "payload.id missing"},
+		{"payload without target", envelope(t, EventInboundReceived, "inbound", func(_, ev, _ map[string]any) { delete(ev, "target") }), connectors.ErrMalformed, "payload.target.data missing"},
+		{"payload message without id", envelope(t, EventInboundReceived, "inbound", func(_, _, msg map[string]any) { delete(msg, "id") }), connectors.ErrMalformed, "payload.target.data.id missing"},
+		{"payload created_at after 9999", envelope(t, EventInboundReceived, "inbound", func(_, _, msg map[string]any) { msg["created_at"] = 253402300800 }), connectors.ErrMalformed, "payload.target.data.created_at"},
+		{"payload not an object", envelope(t, EventInboundReceived, "", func(env, _, _ map[string]any) { env["payload"] = []any{} }), connectors.ErrMalformed, "payload: want an object"},
+		{"payload with a bad field", envelope(t, EventInboundReceived, "inbound", func(_, ev, _ map[string]any) { ev["emitted_at"] = "soon" }), connectors.ErrMalformed, "payload:"},
+		{"null payload is a flat body", envelope(t, EventInboundReceived, "", func(env, _, _ map[string]any) { env["payload"] = nil }), connectors.ErrMalformed, "malformed payload: id missing"}, // the flat field name, no "payload." prefix
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeOne(t, tt.body)
 			require.ErrorIs(t, err, tt.want)
 			assert.ErrorContains(t, err, tt.msg)
 		})

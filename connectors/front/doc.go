@@ -4,14 +4,22 @@
 //
 // # Contract
 //
+// Application webhooks wrap Front's Event object in an envelope,
+// {"type": "inbound_received", "authorization": {"id": "cmp_…"},
+// "payload": {"id": "evt_…", "type": "inbound", …}}; a flat body is the
+// Event object itself. When payload is an object the event fields are read
+// from it (errors name them "payload.…") and the outer type decides; Events
+// API type names ("inbound", "outbound", "archive", …) are accepted as
+// their application-webhook equivalents in either shape.
+//
 // inbound_received (a message from a customer) yields one ticket record
 // keyed by the message id (target.data.id), so a redelivery maps to the
 // same record; its text is target.data.text, else the HTML body stripped
 // to text. outbound_sent (an agent reply), new_comment_added (an internal
-// teammate comment), tag, assignee and move events, and the sync
-// validation body are ErrIgnored. The customer is the Front contact id of
-// the `from` recipient, never its handle (an email address or phone
-// number).
+// teammate comment), tag, assignee, move and other conversation events,
+// and the sync validation body are ErrIgnored, before the payload is
+// read. The customer is the Front contact id of the `from` recipient,
+// never its handle (an email address or phone number).
 //
 // Verify checks base64(HMAC-SHA256(app signing key, timestamp + ":" + raw
 // body)) from X-Front-Signature against every configured secret, then that
