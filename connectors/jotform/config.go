@@ -29,6 +29,12 @@ const (
 	// answers are free text; it turns the text heuristics off. Default:
 	// none (heuristics).
 	OptionTextFields = "text_fields"
+	// OptionAttributeFields lists, comma-separated, the rawRequest keys
+	// whose answers are copied as answer.<key> attributes: short strings
+	// (dropdown, radio, hidden fields) and lists (checkboxes). It replaces
+	// the default, under which only numbers are copied; an empty value
+	// copies no answers. Default: unset (numbers only).
+	OptionAttributeFields = "attribute_fields"
 )
 
 // defaultScales are the scales of score_type when score_min and
@@ -47,6 +53,7 @@ type options struct {
 	scoreMin   float64
 	scoreMax   float64
 	textFields map[string]bool // nil: heuristics
+	attrFields map[string]bool // nil: numbers only
 }
 
 func parseOptions(opts map[string]string) (options, error) {
@@ -54,10 +61,10 @@ func parseOptions(opts map[string]string) (options, error) {
 	var errs []error
 	for _, k := range slices.Sorted(maps.Keys(opts)) {
 		switch k {
-		case OptionScoreField, OptionScoreType, OptionScoreMin, OptionScoreMax, OptionTextFields:
+		case OptionScoreField, OptionScoreType, OptionScoreMin, OptionScoreMax, OptionTextFields, OptionAttributeFields:
 		default:
-			errs = append(errs, fmt.Errorf("options.%s: unknown option (want %s, %s, %s, %s or %s)", k,
-				OptionScoreField, OptionScoreType, OptionScoreMin, OptionScoreMax, OptionTextFields))
+			errs = append(errs, fmt.Errorf("options.%s: unknown option (want %s, %s, %s, %s, %s or %s)", k,
+				OptionScoreField, OptionScoreType, OptionScoreMin, OptionScoreMax, OptionTextFields, OptionAttributeFields))
 		}
 	}
 	o.scoreField = strings.TrimSpace(opts[OptionScoreField])
@@ -94,12 +101,30 @@ func parseOptions(opts map[string]string) (options, error) {
 		errs = append(errs, fmt.Errorf("options: score scale %v..%v: %w", o.scoreMin, o.scoreMax, err))
 	}
 	if v, ok := opts[OptionTextFields]; ok {
-		o.textFields = map[string]bool{}
-		for _, f := range strings.Split(v, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				o.textFields[f] = true
+		o.textFields = keySet(v)
+	}
+	if v, ok := opts[OptionAttributeFields]; ok {
+		o.attrFields = keySet(v)
+		for _, k := range slices.Sorted(maps.Keys(o.attrFields)) {
+			switch {
+			case k == o.scoreField:
+				errs = append(errs, fmt.Errorf("options.%s: %s is the %s", OptionAttributeFields, k, OptionScoreField))
+			case o.textFields[k]:
+				errs = append(errs, fmt.Errorf("options.%s: %s is also in %s", OptionAttributeFields, k, OptionTextFields))
 			}
 		}
 	}
 	return o, errors.Join(errs...)
+}
+
+// keySet parses a comma-separated list of rawRequest keys; an empty list
+// is an empty, non-nil set.
+func keySet(list string) map[string]bool {
+	m := map[string]bool{}
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			m[f] = true
+		}
+	}
+	return m
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -33,7 +35,7 @@ const (
 const (
 	longTextRunes  = 40  // a string this long with several words is text
 	longTextSpaces = 4   // … and at least this many spaces
-	maxAttrRunes   = 100 // longer non-text strings are not copied to attributes
+	maxAttrRunes   = 100 // longer answers (a list: joined) are not copied to attributes
 )
 
 // NewFactory returns the Jotform connector factory.
@@ -71,7 +73,7 @@ func (d *decoder) Decode(_ context.Context, req connectors.Request) ([]feedback.
 }
 
 func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
-	fields, err := connectors.DecodeMultipart(req)
+	fields, err := formFields(req)
 	if err != nil {
 		return feedback.Record{}, err
 	}
@@ -83,22 +85,65 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if !ok || strings.TrimSpace(raw) == "" {
 		return feedback.Record{}, connectors.FieldError(FieldRawRequest, "missing")
 	}
-	questions, err := parseRawRequest(raw)
+	sub, err := parseRawRequest(raw)
 	if err != nil {
 		return feedback.Record{}, err
 	}
 
 	rec := feedback.New(d.name, feedback.KindSurvey, submissionID)
 	rec.ReceivedAt = req.ReceivedAt
-	// Jotform sends no submission time; the receive time is the closest.
-	rec.OccurredAt = req.ReceivedAt
-	if err := d.answers(&rec, questions); err != nil {
+	rec.OccurredAt = submittedAt(sub.submitDate, req.ReceivedAt)
+	if err := d.answers(&rec, sub.questions); err != nil {
 		return feedback.Record{}, err
 	}
 	wire.SetAttr(&rec, "form_id", strings.TrimSpace(fields[FieldFormID]))
 	wire.SetAttr(&rec, "form_title", strings.TrimSpace(fields[FieldFormTitle]))
 	wire.SetAttr(&rec, "submission_type", strings.ToLower(strings.TrimSpace(fields[FieldType])))
 	return rec, nil
+}
+
+// Media types Jotform posts with.
+const (
+	mediaMultipart = "multipart/form-data"
+	mediaForm      = "application/x-www-form-urlencoded"
+)
+
+// formFields returns the first value of each field of a multipart or
+// urlencoded body.
+func formFields(req connectors.Request) (map[string]string, error) {
+	if err := connectors.RequireMediaType(req, mediaMultipart, mediaForm); err != nil {
+		return nil, err
+	}
+	if req.ContentType == mediaMultipart {
+		return connectors.DecodeMultipart(req)
+	}
+	vals, err := connectors.DecodeForm(req)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(vals))
+	for k, vs := range vals {
+		if len(vs) > 0 {
+			out[k] = vs[0]
+		}
+	}
+	return out, nil
+}
+
+// submittedAt is the submission time: rawRequest.submitDate (Unix ms,
+// stamped by the respondent's browser) when it is a valid time no later
+// than the receive time plus connectors.DefaultTolerance, else the
+// receive time.
+func submittedAt(submitDate json.RawMessage, receivedAt time.Time) time.Time {
+	var ms wire.Millis
+	if wire.UnmarshalOptional(submitDate, &ms) != nil || ms <= 0 || ms > wire.MaxUnixMillis {
+		return receivedAt
+	}
+	at := time.UnixMilli(int64(ms)).UTC()
+	if at.After(receivedAt.Add(connectors.DefaultTolerance)) {
+		return receivedAt
+	}
+	return at
 }
 
 // question is one q<N>_<name> entry of rawRequest.
@@ -110,18 +155,28 @@ type question struct {
 	value json.RawMessage
 }
 
+// submission is the part of rawRequest the decoder reads.
+type submission struct {
+	questions  []question      // ordered by N
+	submitDate json.RawMessage // absent in older deliveries
+}
+
+// fieldSubmitDate is the rawRequest key of the submission time.
+const fieldSubmitDate = "submitDate"
+
 // parseRawRequest decodes the rawRequest JSON object with the same bounds
-// as a JSON body and returns its q<N>_<name> entries ordered by N.
-func parseRawRequest(raw string) ([]question, error) {
+// as a JSON body and returns its q<N>_<name> entries ordered by N, and
+// submitDate.
+func parseRawRequest(raw string) (submission, error) {
 	var m map[string]json.RawMessage
 	inner := connectors.Request{ContentType: "application/json", Body: []byte(raw)}
 	if err := connectors.DecodeJSON(inner, &m); err != nil {
-		return nil, connectors.Malformedf("%s: %v", FieldRawRequest, strings.TrimPrefix(err.Error(), connectors.ErrMalformed.Error()+": "))
+		return submission{}, connectors.Malformedf("%s: %v", FieldRawRequest, strings.TrimPrefix(err.Error(), connectors.ErrMalformed.Error()+": "))
 	}
 	if m == nil {
-		return nil, connectors.FieldError(FieldRawRequest, "is not a JSON object")
+		return submission{}, connectors.FieldError(FieldRawRequest, "is not a JSON object")
 	}
-	var qs []question
+	sub := submission{submitDate: m[fieldSubmitDate]}
 	for k, v := range m {
 		rest, ok := strings.CutPrefix(k, "q")
 		if !ok {
@@ -132,15 +187,16 @@ func parseRawRequest(raw string) ([]question, error) {
 		if !ok || err != nil || n < 0 || name == "" {
 			continue
 		}
-		qs = append(qs, question{key: k, n: n, name: name, words: words(name), value: v})
+		sub.questions = append(sub.questions, question{key: k, n: n, name: name, words: words(name), value: v})
 	}
-	sort.Slice(qs, func(i, j int) bool {
+	sort.Slice(sub.questions, func(i, j int) bool {
+		qs := sub.questions
 		if qs[i].n != qs[j].n {
 			return qs[i].n < qs[j].n
 		}
 		return qs[i].key < qs[j].key
 	})
-	return qs, nil
+	return sub, nil
 }
 
 // Word lists of the heuristics; see README.
@@ -153,10 +209,14 @@ var (
 	textWords   = set("comment", "comments", "feedback", "message", "suggestion", "suggestions", "why", "describe",
 		"description", "improve", "improvement", "improvements", "reason", "anything", "else", "tell", "explain", "thoughts",
 		"details", "experience", "issue", "issues", "problem", "problems", "complaint", "review", "other", "additional",
-		"notes", "note", "opinion", "wrong", "better")
+		"notes", "note", "opinion", "wrong", "better", "summary", "summarize")
 )
 
 // answers fills Text, Answers, Score and the answer.<key> attributes.
+//
+// Attributes are not redacted downstream, so an answer becomes one only
+// when it cannot be free-form personal text: a number, or, when the
+// operator lists the key in attribute_fields, a short string or a list.
 func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 	var (
 		texts                  []string
@@ -166,6 +226,13 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 	for _, q := range qs {
 		if anyIn(q.words, personalWords) || wire.Personal(q.name) {
 			continue // names, emails, phones, addresses: never copied
+		}
+		listed := d.opts.attrFields[q.key]
+		if listed {
+			if items, ok := listOf(q.value); ok {
+				d.listAttr(rec, q.key, items)
+				continue
+			}
 		}
 		s, scalar := scalarOf(q.value)
 		if !scalar || s == "" || looksPersonal(s) {
@@ -191,7 +258,9 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 				rec.Answers = append(rec.Answers, feedback.Answer{Field: q.key, Text: s})
 				continue
 			}
-		case isNum:
+		case isNum, listed:
+			// Listed keys are attributes even when their name or length
+			// reads like text.
 		case anyIn(q.words, textWords) || long(s):
 			texts = append(texts, s)
 			rec.Answers = append(rec.Answers, feedback.Answer{Field: q.key, Text: s})
@@ -210,9 +279,7 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 				continue
 			}
 		}
-		if utf8.RuneCountInString(s) <= maxAttrRunes {
-			wire.SetAttr(rec, "answer."+q.key, s)
-		}
+		d.attr(rec, q.key, s, isNum)
 	}
 	rec.Text = wire.JoinText(texts...)
 	if d.opts.scoreField == "" {
@@ -221,7 +288,7 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 			rec.Score = nps
 			wire.SetAttr(rec, "score_field", npsAt)
 			if rating != nil {
-				wire.SetAttr(rec, "answer."+rateAt, rateLit)
+				d.attr(rec, rateAt, rateLit, true)
 			}
 		case rating != nil:
 			rec.Score = rating
@@ -231,8 +298,35 @@ func (d *decoder) answers(rec *feedback.Record, qs []question) error {
 	return nil
 }
 
+// attr copies an answer as the attribute answer.<key> when it may be one:
+// without attribute_fields, numbers only; with it, listed keys only. Values
+// over maxAttrRunes are dropped.
+func (d *decoder) attr(rec *feedback.Record, key, s string, isNum bool) {
+	ok := isNum
+	if d.opts.attrFields != nil {
+		ok = d.opts.attrFields[key]
+	}
+	if ok && utf8.RuneCountInString(s) <= maxAttrRunes {
+		wire.SetAttr(rec, "answer."+key, s)
+	}
+}
+
+// listAttr copies the items of a listed multiple-choice answer as one
+// comma-separated attribute (wire.JoinList). A list with an item that
+// looks personal, or longer than maxAttrRunes once joined, is dropped.
+func (d *decoder) listAttr(rec *feedback.Record, key string, items []string) {
+	for _, it := range items {
+		if looksPersonal(it) {
+			return
+		}
+	}
+	if s := wire.JoinList(items); utf8.RuneCountInString(s) <= maxAttrRunes {
+		wire.SetAttr(rec, "answer."+key, s)
+	}
+}
+
 // scalarOf returns a string or number value as trimmed text; ok is false
-// for objects, arrays, booleans and null.
+// for objects, arrays, booleans and null. Strings are cleaned (clean).
 func scalarOf(raw json.RawMessage) (string, bool) {
 	b := bytes.TrimSpace(raw)
 	if len(b) == 0 {
@@ -244,12 +338,41 @@ func scalarOf(raw json.RawMessage) (string, bool) {
 		if json.Unmarshal(b, &s) != nil {
 			return "", false
 		}
-		return strings.TrimSpace(s), true
+		return clean(s), true
 	case c == '-' || (c >= '0' && c <= '9'):
 		return string(b), true
 	}
 	return "", false
 }
+
+// listOf returns the cleaned, non-blank items of an array of strings (a
+// checkbox answer); ok is false for anything else, including an array
+// holding a non-string.
+func listOf(raw json.RawMessage) ([]string, bool) {
+	b := bytes.TrimSpace(raw)
+	if len(b) == 0 || b[0] != '[' {
+		return nil, false
+	}
+	var items []string
+	if json.Unmarshal(b, &items) != nil {
+		return nil, false
+	}
+	out := items[:0]
+	for _, it := range items {
+		if it = clean(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out, true
+}
+
+// clean undoes the HTML escaping Jotform applies to answers ("&quot;",
+// "&#039;"), turns CRLF and lone CR line breaks into LF and trims.
+func clean(s string) string {
+	return strings.TrimSpace(crlf.Replace(html.UnescapeString(s)))
+}
+
+var crlf = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
 // number parses a numeric answer ("4", "4.5"); NaN and infinities are not
 // numbers.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -98,10 +99,26 @@ func TestFixtures(t *testing.T) {
 			require.NoError(t, err, "missing golden file; run %s=1 go test ./connectors/jotform/", connectortest.UpdateGoldenEnv)
 			assert.Equal(t, string(want), string(got))
 
-			// Never a name, email, phone number or address anywhere.
-			for _, pii := range []string{"Redacted", "redacted@example.com", "010-0199", "496 0000", "Example Street", "LS1 1AA", "203.0.113.7"} {
+			// Never a name, email, phone number or address anywhere, nor a
+			// short free-form answer (a client's name under a truncated
+			// question name, a city, an age band, a gender).
+			for _, pii := range []string{"Redacted", "redacted@example.com", "010-0199", "496 0000", "Example Street", "LS1 1AA", "203.0.113.7",
+				"Whitfield", "Ridgeback", "Caruaru", "Feminino", "25 a 34", "salário", "98765432100"} {
 				assert.NotContains(t, string(got), pii)
 			}
+			// Answers are unescaped and have LF line breaks.
+			for _, esc := range []string{"&quot;", "&#039;", "&amp;", `\r`} {
+				assert.NotContains(t, string(got), esc)
+			}
+
+			var parts map[string]string
+			require.NoError(t, json.Unmarshal(fx.Body, &parts))
+			form := formRequest(parts)
+			form.URI = "/v1/webhooks/jotform?token=" + connectortest.Secret
+			require.NoError(t, d.(connectors.Verifier).Verify(form), "urlencoded with ?token=")
+			fromForm, err := safeDecode(t, d, form)
+			require.NoError(t, err)
+			assert.Equal(t, recs, fromForm, "urlencoded and multipart bodies decode alike")
 
 			again, err := safeDecode(t, d, req)
 			require.NoError(t, err)
@@ -183,11 +200,16 @@ func TestHostile(t *testing.T) {
 		{"no boundary", rawRequest([]byte("x"), "multipart/form-data"), connectors.ErrMalformed},
 		{"json", connectortest.NewRequest([]byte(`{"submissionID":"1","rawRequest":"{}"}`)), connectors.ErrUnsupportedMediaType},
 		{"no content type", func() connectors.Request { r := multipartRequest(fields("{}")); r.ContentType = ""; return r }(), connectors.ErrUnsupportedMediaType},
-		{"urlencoded", func() connectors.Request {
+		{"text/plain", func() connectors.Request { r := multipartRequest(fields("{}")); r.ContentType = "text/plain"; return r }(), connectors.ErrUnsupportedMediaType},
+		{"multipart body sent as urlencoded", func() connectors.Request {
 			r := multipartRequest(fields("{}"))
-			r.ContentType = "application/x-www-form-urlencoded"
+			r.ContentType = mediaForm
 			return r
-		}(), connectors.ErrUnsupportedMediaType},
+		}(), connectors.ErrMalformed},
+		{"urlencoded bad escape", formBody("submissionID=1&rawRequest=%zz"), connectors.ErrMalformed},
+		{"urlencoded no submissionID", formRequest(map[string]string{FieldRawRequest: "{}"}), connectors.ErrMalformed},
+		{"urlencoded rawRequest not JSON", formRequest(fields("q1_x=1")), connectors.ErrMalformed},
+		{"urlencoded empty body", formBody(""), connectors.ErrMalformed},
 		{"no submissionID", multipartRequest(map[string]string{FieldRawRequest: "{}"}), connectors.ErrMalformed},
 		{"blank submissionID", multipartRequest(map[string]string{FieldSubmissionID: " ", FieldRawRequest: "{}"}), connectors.ErrMalformed},
 		{"no rawRequest", multipartRequest(map[string]string{FieldSubmissionID: "1"}), connectors.ErrMalformed},
@@ -293,9 +315,26 @@ func TestDecodeHeuristics(t *testing.T) {
 			wantText: "Great\nSlow\nx\nPrice\n" + longAnswer,
 		},
 		{
-			name:      "short strings without a text word are attributes",
-			raw:       map[string]any{"q6_customerId": "cus_1", "q9_whereDid": "Online store", "q2_mayWe": "Yes"},
-			wantAttrs: map[string]string{"answer.q6_customerId": "cus_1", "answer.q9_whereDid": "Online store", "answer.q2_mayWe": "Yes"},
+			name: "short strings without a text word are not attributes (they may be personal; see attribute_fields)",
+			raw: map[string]any{"q6_customerId": "cus_1", "q9_whereDid": "Online store", "q2_mayWe": "Yes",
+				"q9_7Please": "Dana Whitfield, Ridgeback FC", "q14_cidade": "Olinda", "q17_idade": "35 a 44 anos", "q18_genero": "Masculino"},
+			wantAttrs: map[string]string{},
+		},
+		{
+			name:     "HTML entities are unescaped and line breaks are LF",
+			raw:      map[string]any{"q7_comments": "It&#039;s &quot;fine&quot; &amp; fast\r\nmostly\rreally", "q8_feedback": "&lt;b&gt;", "q9_notes": "&#13;&#10;"},
+			wantText: "It's \"fine\" & fast\nmostly\nreally\n<b>",
+		},
+		{
+			name:      "escaped emails and phone numbers are found after unescaping",
+			raw:       map[string]any{"q7_comments": "x", "q8_reachMe": "ana&#64;example.com", "q9_other": "&#43;44 113 496 0000"},
+			wantText:  "x",
+			wantAttrs: map[string]string{},
+		},
+		{
+			name:     "summary questions are text",
+			raw:      map[string]any{"q27_26Summarize": "Refund emails go out twice", "q2_summary": "Slow"},
+			wantText: "Slow\nRefund emails go out twice",
 		},
 		{
 			name: "personal data never copied",
@@ -310,11 +349,6 @@ func TestDecodeHeuristics(t *testing.T) {
 		{
 			name: "lists, booleans, null and blanks are skipped",
 			raw:  map[string]any{"q1_services": []any{"A", "B"}, "q2_ok": true, "q3_comments": nil, "q4_feedback": "  ", "q5_upload": []any{"https://www.jotform.com/uploads/x.png"}},
-		},
-		{
-			name:      "long non-text strings are not attributes",
-			raw:       map[string]any{"q1_code": strings.Repeat("x", 101), "q2_code": strings.Repeat("y", 100)},
-			wantAttrs: map[string]string{"answer.q2_code": strings.Repeat("y", 100)},
 		},
 		{
 			name:      "keys that are not q<N>_<name> are ignored",
@@ -423,6 +457,156 @@ func TestDecodeOptions(t *testing.T) {
 	}
 }
 
+func TestDecodeAttributes(t *testing.T) {
+	raw := map[string]any{
+		"q2_howLikely": "9", "q3_overallSatisfaction": "4", "q4_quantity": 2,
+		"q5_plan": "Pro &amp; Teams", "q6_customerId": "cus_1", "q7_comments": "Slow checkout",
+		"q8_channels": []any{"Email", "Phone, evenings", " ", "Chat"}, "q9_7Please": "Dana Whitfield, Ridgeback FC",
+		"q11_anythingElse": "No",
+	}
+	tests := []struct {
+		name      string
+		opts      map[string]string
+		raw       map[string]any
+		wantText  string
+		wantAttrs map[string]string
+	}{
+		{
+			name:      "default: numbers only",
+			wantText:  "Slow checkout\nNo",
+			wantAttrs: map[string]string{"answer.q3_overallSatisfaction": "4", "answer.q4_quantity": "2"},
+		},
+		{
+			name:     "attribute_fields: listed strings and lists, and no unlisted number",
+			opts:     map[string]string{OptionAttributeFields: "q5_plan, q6_customerId,q8_channels,q4_quantity"},
+			wantText: "Slow checkout\nNo",
+			wantAttrs: map[string]string{
+				"answer.q5_plan": "Pro & Teams", "answer.q6_customerId": "cus_1", "answer.q8_channels": "Email,Phone  evenings,Chat",
+				"answer.q4_quantity": "2",
+			},
+		},
+		{
+			name:      "attribute_fields empty: no answer attributes at all",
+			opts:      map[string]string{OptionAttributeFields: ""},
+			wantText:  "Slow checkout\nNo",
+			wantAttrs: map[string]string{},
+		},
+		{
+			name:      "a listed key is an attribute even when it reads like text",
+			opts:      map[string]string{OptionAttributeFields: "q11_anythingElse"},
+			wantText:  "Slow checkout",
+			wantAttrs: map[string]string{"answer.q11_anythingElse": "No"},
+		},
+		{
+			name:      "a listed key that is the score stays the score",
+			opts:      map[string]string{OptionAttributeFields: "q2_howLikely,q3_overallSatisfaction"},
+			wantText:  "Slow checkout\nNo",
+			wantAttrs: map[string]string{"answer.q3_overallSatisfaction": "4"},
+		},
+		{
+			name:      "with text_fields, listed keys are still attributes",
+			opts:      map[string]string{OptionTextFields: "q7_comments", OptionAttributeFields: "q5_plan"},
+			wantText:  "Slow checkout",
+			wantAttrs: map[string]string{"answer.q5_plan": "Pro & Teams"},
+		},
+		{
+			name: "listed personal keys and values are still skipped",
+			opts: map[string]string{OptionAttributeFields: "q3_name,q4_email,q5_city,q6_reachMe,q7_contacts,q8_full"},
+			raw: map[string]any{"q3_name": map[string]any{"first": "Ana"}, "q4_email": "x", "q5_city": "Leeds",
+				"q6_reachMe": "ana@example.com", "q7_contacts": []any{"Work", "+44 113 496 0000"}, "q8_full": "Ana Lopez"},
+			wantAttrs: map[string]string{"answer.q8_full": "Ana Lopez"},
+		},
+		{
+			name: "listed values over 100 characters, and lists of non-strings, are dropped",
+			opts: map[string]string{OptionAttributeFields: "q1_code,q2_code,q3_many,q4_many,q5_rows"},
+			raw: map[string]any{"q1_code": strings.Repeat("x", 101), "q2_code": strings.Repeat("y", 100),
+				"q3_many": []any{strings.Repeat("a", 50), strings.Repeat("b", 50)}, "q4_many": []any{strings.Repeat("c", 49), strings.Repeat("d", 50)},
+				"q5_rows": []any{map[string]any{"a": "b"}}},
+			wantAttrs: map[string]string{"answer.q2_code": strings.Repeat("y", 100), "answer.q4_many": strings.Repeat("c", 49) + "," + strings.Repeat("d", 50)},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := raw
+			if tt.raw != nil {
+				r = tt.raw
+			}
+			rec, err := decodeRaw(t, tt.opts, r)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantText, rec.Text)
+			attrs := map[string]string{}
+			for k, v := range rec.Attributes {
+				if strings.HasPrefix(k, "answer.") {
+					attrs[k] = v
+				}
+			}
+			assert.Equal(t, tt.wantAttrs, attrs)
+		})
+	}
+}
+
+// TestFixtureAttributeFields decodes the sign-up fixture the way an
+// operator who segments by its choice questions would configure it.
+func TestFixtureAttributeFields(t *testing.T) {
+	body, err := os.ReadFile("testdata/submission_signup.json")
+	require.NoError(t, err)
+	req, err := fixtureRequest(body)
+	require.NoError(t, err)
+	d := newTestDecoder(t, map[string]string{
+		OptionAttributeFields: "q7_voceVeio,q9_estado,q13_quantasPessoas,q16_consentimentoPara,q4_email4",
+		OptionScoreField:      "q15_comoAvalia",
+	}, connectortest.Secret)
+	recs, err := safeDecode(t, d, req)
+	require.NoError(t, err)
+	require.Len(t, recs, 1)
+	assert.Equal(t, map[string]string{
+		"answer.q7_voceVeio": "Programa Parceiro", "answer.q9_estado": "Pernambuco", "answer.q13_quantasPessoas": "3",
+		"answer.q16_consentimentoPara": "Aceito", "score_field": "q15_comoAvalia",
+		"form_id": "250611122233344", "form_title": "Formulário de Inscrição – Turma 2025", "submission_type": "web",
+	}, recs[0].Attributes, "listed choices only; the listed email key is still skipped")
+	require.NotNil(t, recs[0].Score)
+	assert.Equal(t, 4.0, recs[0].Score.Value)
+}
+
+func TestDecodeSubmitDate(t *testing.T) {
+	at := connectortest.ReceivedAt()
+	ms := func(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+	tests := []struct {
+		name       string
+		submitDate any // nil: absent
+		want       time.Time
+	}{
+		{"absent: receive time", nil, at},
+		{"ms string", ms(at.Add(-19*time.Second - 308*time.Millisecond)), at.Add(-19*time.Second - 308*time.Millisecond)},
+		{"ms number", at.Add(-time.Hour).UnixMilli(), at.Add(-time.Hour)},
+		{"days before (a queued offline submission)", ms(at.Add(-72 * time.Hour)), at.Add(-72 * time.Hour)},
+		{"ahead within tolerance (browser clock)", ms(at.Add(connectors.DefaultTolerance)), at.Add(connectors.DefaultTolerance)},
+		{"ahead beyond tolerance: receive time", ms(at.Add(connectors.DefaultTolerance + time.Millisecond)), at},
+		{"blank", " ", at},
+		{"not a number", "yesterday", at},
+		{"fraction", "1740909881692.5", at},
+		{"zero", "0", at},
+		{"negative", "-1740909881692", at},
+		{"beyond year 9999", "253402300800000", at},
+		{"overflow", "99999999999999999999", at},
+		{"null", json.RawMessage("null"), at},
+		{"object", map[string]any{"ms": 1}, at},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := map[string]any{"q7_comments": "ok"}
+			if tt.submitDate != nil {
+				raw["submitDate"] = tt.submitDate
+			}
+			rec, err := decodeRaw(t, nil, raw)
+			require.NoError(t, err)
+			assert.True(t, tt.want.Equal(rec.OccurredAt), "occurred_at %s, want %s", rec.OccurredAt, tt.want)
+			assert.Equal(t, time.UTC, rec.OccurredAt.Location())
+			assert.Equal(t, at, rec.ReceivedAt)
+		})
+	}
+}
+
 func TestNewOptions(t *testing.T) {
 	tests := []struct {
 		opts    map[string]string
@@ -436,6 +620,10 @@ func TestNewOptions(t *testing.T) {
 		{map[string]string{OptionScoreField: "q5", OptionScoreMin: "5", OptionScoreMax: "1"}, "max 1 must exceed min 5"},
 		{map[string]string{OptionScoreType: "nps"}, "options.score_type: needs score_field"},
 		{map[string]string{OptionScoreMax: "7"}, "options.score_max: needs score_field"},
+		{map[string]string{OptionAttributeFields: "q5_plan, q8_channels", OptionTextFields: "q7_comments"}, ""},
+		{map[string]string{OptionAttributeFields: ""}, ""},
+		{map[string]string{OptionAttributeFields: "q5_plan,q7_comments", OptionTextFields: "q7_comments"}, "options.attribute_fields: q7_comments is also in text_fields"},
+		{map[string]string{OptionAttributeFields: "q5_rating", OptionScoreField: "q5_rating"}, "options.attribute_fields: q5_rating is the score_field"},
 	}
 	for _, tt := range tests {
 		_, err := NewFactory().New(connectors.SourceConfig{Type: Type, Options: tt.opts}, connectors.Settings{})

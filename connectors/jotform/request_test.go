@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"sort"
 	"testing"
 
@@ -68,6 +69,26 @@ func multipartRequest(parts map[string]string) connectors.Request {
 		panic(err)
 	}
 	return rawRequest(buf.Bytes(), w.FormDataContentType())
+}
+
+// formRequest encodes parts as application/x-www-form-urlencoded, the
+// other encoding a form post can take, with the suite's receive time.
+func formRequest(parts map[string]string) connectors.Request {
+	vals := url.Values{}
+	for n, v := range parts {
+		vals.Set(n, v)
+	}
+	req := connectortest.NewRequest([]byte(vals.Encode()))
+	req.ContentType = mediaForm
+	req.Header.Set("Content-Type", mediaForm)
+	return req
+}
+
+// formBody builds an application/x-www-form-urlencoded request of body.
+func formBody(body string) connectors.Request {
+	r := formRequest(nil)
+	r.Body = []byte(body)
+	return r
 }
 
 // rawRequest builds a request of body with the full Content-Type header.

@@ -32,23 +32,40 @@ func TestVerify(t *testing.T) {
 		{"no token", secrets, "/v1/webhooks/jotform", nil, connectors.ErrSignatureMissing},
 		{"no secret configured", nil, "/v1/webhooks/jotform?token=new-token", nil, connectors.ErrSignatureInvalid},
 	}
+	encodings := []struct {
+		name  string
+		build func(map[string]string) connectors.Request
+	}{{"multipart", multipartRequest}, {"urlencoded", formRequest}}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			req := multipartRequest(fields("{}"))
-			req.URI = tt.uri
-			for k, v := range tt.header {
-				req.Header[k] = v
-			}
-			err := newTestDecoder(t, nil, tt.secrets...).(connectors.Verifier).Verify(req)
-			if tt.want == nil {
-				require.NoError(t, err)
-				return
-			}
-			require.ErrorIs(t, err, tt.want)
-			connectortest.RequireSentinel(t, err)
-			assert.ErrorContains(t, err, "jotform: verify")
-		})
+		for _, enc := range encodings {
+			t.Run(tt.name+"/"+enc.name, func(t *testing.T) {
+				req := enc.build(fields("{}"))
+				req.URI = tt.uri
+				for k, v := range tt.header {
+					req.Header[k] = v
+				}
+				err := newTestDecoder(t, nil, tt.secrets...).(connectors.Verifier).Verify(req)
+				if tt.want == nil {
+					require.NoError(t, err)
+					return
+				}
+				require.ErrorIs(t, err, tt.want)
+				connectortest.RequireSentinel(t, err)
+				assert.ErrorContains(t, err, "jotform: verify")
+			})
+		}
 	}
+}
+
+// A token in the body is not a token: only the URL and headers count, so a
+// form field named token authenticates nothing.
+func TestVerifyIgnoresBodyToken(t *testing.T) {
+	parts := fields("{}")
+	parts["token"] = "old-token"
+	req := formRequest(parts)
+	req.URI = "/v1/webhooks/jotform"
+	err := newTestDecoder(t, nil, "old-token").(connectors.Verifier).Verify(req)
+	require.ErrorIs(t, err, connectors.ErrSignatureMissing)
 }
 
 func TestSign(t *testing.T) {
