@@ -31,8 +31,9 @@ var adfBlocks = map[string]bool{
 }
 
 // richText returns the plain text of a Jira rich-text value: a wiki-markup
-// string (returned trimmed, markup kept), an ADF document (flattened to
-// text, one block per line), or null/absent ("").
+// string (returned trimmed, markup kept, backslash escapes such as "\!"
+// removed), an ADF document (flattened to text, one block per line), or
+// null/absent ("").
 func richText(raw json.RawMessage) (string, error) {
 	b := bytes.TrimSpace(raw)
 	if len(b) == 0 || string(b) == "null" {
@@ -44,7 +45,7 @@ func richText(raw json.RawMessage) (string, error) {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return "", err
 		}
-		return strings.TrimSpace(s), nil
+		return strings.TrimSpace(unescapeWiki(s)), nil
 	case '{':
 		var doc adfNode
 		if err := json.Unmarshal(b, &doc); err != nil {
@@ -132,4 +133,38 @@ func (w *adfWriter) text() string {
 		}
 	}
 	return strings.Join(kept, "\n")
+}
+
+// wikiEscaped are the characters Jira wiki markup escapes with a backslash
+// ("issue\!" renders as "issue!").
+const wikiEscaped = `!*_-+^~?#|{}[]()`
+
+// unescapeWiki drops the backslash before a wikiEscaped character. "\\"
+// (a forced line break in wiki markup, or part of a Windows path) is kept
+// as is, and so is a backslash before anything else.
+func unescapeWiki(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i+1 == len(s) {
+			b.WriteByte(c)
+			continue
+		}
+		next := s[i+1]
+		switch {
+		case strings.IndexByte(wikiEscaped, next) >= 0:
+			b.WriteByte(next)
+		case next == '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteByte(c)
+			continue
+		}
+		i++
+	}
+	return b.String()
 }

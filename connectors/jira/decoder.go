@@ -84,7 +84,13 @@ type user struct {
 type named struct {
 	Key  string `json:"key"`
 	Name string `json:"name"`
+	// ProjectTypeKey is set on projects: software, service_desk, business, …
+	ProjectTypeKey string `json:"projectTypeKey"`
 }
+
+// projectTypeServiceDesk is the projectTypeKey of a Jira Service
+// Management project.
+const projectTypeServiceDesk = "service_desk"
 
 type comment struct {
 	ID        wire.ID         `json:"id"`
@@ -194,15 +200,22 @@ func (d *decoder) comment(req connectors.Request, p payload, is issue, f fields)
 	}
 	var author user
 	if c.Author != nil {
-		author = *c.Author
+		author = user{AccountID: strings.TrimSpace(c.Author.AccountID), AccountType: strings.TrimSpace(c.Author.AccountType)}
 	}
+	customer := strings.EqualFold(author.AccountType, "customer")
 	switch {
 	case c.JSDPublic != nil && !*c.JSDPublic:
 		return feedback.Record{}, fmt.Errorf("%w: %s: internal comment (jsdPublic false)", connectors.ErrIgnored, p.WebhookEvent)
 	case strings.EqualFold(author.AccountType, "app"):
 		return feedback.Record{}, fmt.Errorf("%w: %s: comment by an app", connectors.ErrIgnored, p.WebhookEvent)
-	case f.reporter.AccountID != "" && author.AccountID != "" && author.AccountID != f.reporter.AccountID && !strings.EqualFold(author.AccountType, "customer"):
+	case f.reporter.AccountID != "" && author.AccountID != "" && author.AccountID != f.reporter.AccountID && !customer:
 		return feedback.Record{}, fmt.Errorf("%w: %s: comment by someone other than the reporter (an agent reply)", connectors.ErrIgnored, p.WebhookEvent)
+	// Jira Cloud comment webhooks carry no reporter, so the checks below
+	// use what they do carry: the assignee and the project type.
+	case f.reporter.AccountID == "" && author.AccountID != "" && author.AccountID == f.assignee && !customer:
+		return feedback.Record{}, fmt.Errorf("%w: %s: comment by the issue's assignee (an agent reply; no reporter in the payload)", connectors.ErrIgnored, p.WebhookEvent)
+	case f.reporter.AccountID == "" && strings.EqualFold(f.projectType, projectTypeServiceDesk) && strings.EqualFold(author.AccountType, "atlassian"):
+		return feedback.Record{}, fmt.Errorf("%w: %s: comment by an atlassian (licensed) account in a service desk project (an agent reply; no reporter in the payload)", connectors.ErrIgnored, p.WebhookEvent)
 	}
 	body, err := richText(c.Body)
 	if err != nil {
@@ -278,6 +291,7 @@ type fields struct {
 	reporter             user
 	assignee             string
 	project, issueType   string
+	projectType          string
 	priority, status     string
 	labels, components   []string
 	created, updated     jiraTime
@@ -327,6 +341,7 @@ func parseFields(raw map[string]json.RawMessage) (fields, error) {
 	}
 	if project != nil {
 		f.project = strings.TrimSpace(project.Key)
+		f.projectType = strings.TrimSpace(project.ProjectTypeKey)
 	}
 	if issueType != nil {
 		f.issueType = strings.TrimSpace(issueType.Name)

@@ -260,6 +260,99 @@ func TestDecodeComment(t *testing.T) {
 	}
 }
 
+// TestDecodeCommentWithoutReporter covers Jira Cloud comment webhooks,
+// whose issue carries no reporter: agents are told apart by the assignee
+// and, in service desk projects, by the atlassian account type.
+func TestDecodeCommentWithoutReporter(t *testing.T) {
+	author := func(id, typ string) map[string]any {
+		a := map[string]any{"accountId": id}
+		if typ != "" {
+			a["accountType"] = typ
+		}
+		return a
+	}
+	tests := []struct {
+		name        string
+		projectType string // "" leaves projectTypeKey out
+		assignee    any    // nil: "assignee": null
+		author      map[string]any
+		want        error
+		msg         string
+		customer    string
+	}{
+		{"assignee replies (software)", "software", map[string]any{"accountId": agentID, "accountType": "atlassian"}, author(agentID, "atlassian"), connectors.ErrIgnored, "comment by the issue's assignee", ""},
+		{"assignee replies (service desk)", "service_desk", map[string]any{"accountId": agentID}, author(agentID, "atlassian"), connectors.ErrIgnored, "comment by the issue's assignee", ""},
+		{"assignee replies, no account type (older payload)", "", map[string]any{"accountId": agentID}, author(" "+agentID+" ", ""), connectors.ErrIgnored, "comment by the issue's assignee", ""},
+		{"other agent in a service desk project", "service_desk", map[string]any{"accountId": agentID}, author("5b10ac8d82e05b22cc7d4ef6", "atlassian"), connectors.ErrIgnored, "atlassian (licensed) account in a service desk project", ""},
+		{"agent on an unassigned service desk issue", "Service_Desk", nil, author("5b10ac8d82e05b22cc7d4ef6", "Atlassian"), connectors.ErrIgnored, "service desk project", ""},
+		{"portal customer in a service desk project", "service_desk", map[string]any{"accountId": agentID}, author("qm:portal-1", "customer"), nil, "", "qm:portal-1"},
+		{"service desk author without account type", "service_desk", map[string]any{"accountId": agentID}, author("557058:abc", ""), nil, "", "557058:abc"},
+		{"teammate in a software project", "software", map[string]any{"accountId": agentID}, author("557058:abc", "atlassian"), nil, "", "557058:abc"},
+		{"unassigned software issue", "software", nil, author("557058:abc", "atlassian"), nil, "", "557058:abc"},
+		{"no project type", "", map[string]any{"accountId": agentID}, author("557058:abc", "atlassian"), nil, "", "557058:abc"},
+		{"app still ignored", "software", nil, author("app-1", "app"), connectors.ErrIgnored, "comment by an app", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := decodeOne(t, body(t, EventCommentCreated, func(p, fields map[string]any) {
+				delete(fields, "reporter")
+				fields["assignee"] = tt.assignee
+				project := map[string]any{"key": "HELP"}
+				if tt.projectType != "" {
+					project["projectTypeKey"] = tt.projectType
+				}
+				fields["project"] = project
+				p["comment"].(map[string]any)["author"] = tt.author
+			}), nil)
+			if tt.want != nil {
+				require.ErrorIs(t, err, tt.want)
+				assert.ErrorContains(t, err, tt.msg)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.customer, rec.Customer.ID)
+		})
+	}
+
+	t.Run("reporter known: a self-assigned reporter is kept", func(t *testing.T) {
+		rec, err := decodeOne(t, body(t, EventCommentCreated, func(p, fields map[string]any) {
+			fields["reporter"] = map[string]any{"accountId": agentID, "accountType": "atlassian"}
+			fields["project"] = map[string]any{"key": "DEV", "projectTypeKey": "service_desk"}
+			p["comment"].(map[string]any)["author"] = author(agentID, "atlassian")
+		}), nil)
+		require.NoError(t, err)
+		assert.Equal(t, agentID, rec.Customer.ID)
+	})
+}
+
+func TestWikiEscapes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`This is a very important issue\! I’m on it\!`, "This is a very important issue! I’m on it!"},
+		{`\*not bold\* and \_not italic\_`, "*not bold* and _not italic_"},
+		{`\{noformat\} \[link\] a\|b \#1 \-x\- \+y\+ \^z\^ \~w\~ why\? \(c\)`, "{noformat} [link] a|b #1 -x- +y+ ^z^ ~w~ why? (c)"},
+		{`C:\Users\ana\report.pdf`, `C:\Users\ana\report.pdf`},
+		{`line one\\line two`, `line one\\line two`},
+		{`\\\!`, `\\!`},
+		{`trailing\`, `trailing\`},
+		{`no escapes at all`, `no escapes at all`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			b, err := json.Marshal(tt.in)
+			require.NoError(t, err)
+			got, err := richText(b)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+
+	t.Run("ADF text is not unescaped", func(t *testing.T) {
+		got, err := richText(json.RawMessage(`{"type":"doc","content":[{"type":"text","text":"a\\!"}]}`))
+		require.NoError(t, err)
+		assert.Equal(t, `a\!`, got)
+	})
+}
+
 func TestDecodeCustomFields(t *testing.T) {
 	rec, err := decodeOne(t, body(t, EventIssueCreated, func(_, fields map[string]any) {
 		fields["labels"] = []any{"vip", " team:emea ", "", "a,b"}

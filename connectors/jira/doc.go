@@ -11,14 +11,17 @@
 // description; other updates are ErrIgnored. comment_created and
 // comment_updated yield the record comment:<comment.id> with the comment
 // body as text, unless the comment is internal (JSM jsdPublic false), by an
-// app, or by someone other than the reporter who is not a JSM customer
-// account (an agent reply); those are ErrIgnored. Descriptions and comment
-// bodies may be wiki-markup strings or Atlassian Document Format (ADF)
-// objects; ADF is flattened to plain text. Version is the webhook
+// app, or an agent reply; those are ErrIgnored. An agent reply is a comment
+// by someone other than the reporter who is not a JSM customer account or,
+// as in Jira Cloud comment webhooks whose issue carries no reporter, a
+// comment by the assignee or by an atlassian account in a service desk
+// project. Descriptions and comment bodies may be wiki-markup strings
+// (backslash escapes removed) or Atlassian Document Format (ADF) objects;
+// ADF is flattened to plain text. Version is the webhook
 // timestamp in Unix milliseconds, so a newer state of one issue or comment
 // wins. The event id is the X-Atlassian-Webhook-Identifier header
-// (unchanged across retries). The customer is the reporter's accountId,
-// never an email.
+// (unchanged across retries). The customer is the reporter's accountId
+// (for a comment without a reporter, the author's), never an email.
 //
 // Verify checks X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, raw
 // body)> against every configured secret. Jira signs no timestamp.
