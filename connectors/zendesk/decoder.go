@@ -204,6 +204,11 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if rec.Score == nil && env.Type != EventTicketCreated && env.Type != EventTicketCommentAdded {
 		return feedback.Record{}, fmt.Errorf("%w: %s: satisfaction rating offered, not given", connectors.ErrIgnored, env.Type)
 	}
+	// Like a blank comment, a ticket with neither words nor a score is no
+	// feedback (e.g. a minimal payload that carries only a status).
+	if text == "" && rec.Score == nil {
+		return feedback.Record{}, fmt.Errorf("%w: %s: ticket without subject or description", connectors.ErrIgnored, env.Type)
+	}
 	rec.Text = text
 
 	wire.ApplyTags(&rec, t.Tags, wire.KeepCommas)

@@ -95,6 +95,36 @@ func TestDecodeCommentAdded(t *testing.T) {
 	assert.ErrorContains(t, err, "event.comment")
 }
 
+func TestDecodeTicketCreatedPartialText(t *testing.T) {
+	tests := []struct {
+		name      string
+		edit      func(detail map[string]any)
+		wantText  string
+		wantScore bool
+	}{
+		{"subject only", func(d map[string]any) { delete(d, "description") }, "App crashes on login", false},
+		{"description only", func(d map[string]any) { d["subject"] = "" }, "Since 4.2 the app crashes when I log in", false},
+		{"no text but a rating", func(d map[string]any) {
+			delete(d, "subject")
+			delete(d, "description")
+			d["satisfaction_rating"] = map[string]any{"score": "good"}
+		}, "", true},
+		{"no text but a rating comment", func(d map[string]any) {
+			delete(d, "subject")
+			delete(d, "description")
+			d["satisfaction_rating"] = map[string]any{"score": "bad", "comment": "Nobody answered"}
+		}, "Nobody answered", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := decodeOne(t, body(t, EventTicketCreated, func(_, detail, _ map[string]any) { tt.edit(detail) }))
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantText, rec.Text)
+			assert.Equal(t, tt.wantScore, rec.Score != nil)
+		})
+	}
+}
+
 func TestDecodeTags(t *testing.T) {
 	rec, err := decodeOne(t, body(t, EventTicketCreated, func(_, detail, _ map[string]any) {
 		detail["tags"] = []any{"vip", "touchpoint:renewal", "team:csm-north", "location:york", "touchpoint:other", "team:", " "}
@@ -201,6 +231,23 @@ func TestDecodeErrors(t *testing.T) {
 		{"detail not an object", EventTicketCreated, func(p, _, _ map[string]any) { p["detail"] = []any{1} }, connectors.ErrMalformed, "detail"},
 		{"bad time", EventTicketCreated, func(p, _, _ map[string]any) { p["time"] = "02/03/2025" }, connectors.ErrMalformed, "RFC 3339"},
 		{"tags not strings", EventTicketCreated, func(_, detail, _ map[string]any) { detail["tags"] = []any{1} }, connectors.ErrMalformed, "detail"},
+		{"created without subject or description", EventTicketCreated, func(_, detail, _ map[string]any) {
+			delete(detail, "subject")
+			delete(detail, "description")
+		}, connectors.ErrIgnored, "ticket.created: ticket without subject or description"},
+		{"created with blank subject and description", EventTicketCreated, func(_, detail, _ map[string]any) {
+			detail["subject"] = " \n "
+			detail["description"] = ""
+		}, connectors.ErrIgnored, "ticket without subject or description"},
+		{"created with only a status (minimal payload)", EventTicketCreated, func(p, _, event map[string]any) {
+			p["detail"] = map[string]any{"id": "35436", "status": "Open", "via": map[string]any{"channel": "web"}}
+			event["current"] = map[string]any{"status": "Open"}
+		}, connectors.ErrIgnored, "ticket without subject or description"},
+		{"created with only an offered rating", EventTicketCreated, func(_, detail, _ map[string]any) {
+			delete(detail, "subject")
+			delete(detail, "description")
+			detail["satisfaction_rating"] = map[string]any{"score": "offered"}
+		}, connectors.ErrIgnored, "ticket without subject or description"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

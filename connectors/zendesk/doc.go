@@ -6,8 +6,9 @@
 //
 // One event yields one ticket record whose external id is the event `id`,
 // so a redelivered event maps to the same record id. ticket.created carries
-// subject and description; ticket.comment_added carries the comment body of
-// a public, non-staff comment (private notes and agent replies are
+// subject and description (a ticket with neither and no score is
+// ErrIgnored); ticket.comment_added carries the comment body of a public,
+// non-staff comment (private notes, agent replies and blank comments are
 // ErrIgnored). A satisfaction_rating{score: good|bad} on the event becomes a
 // CSAT score on 0..1 (best effort; see README). Tags of the form
 // touchpoint:<x>, team:<x> and location:<x> set those record fields.
