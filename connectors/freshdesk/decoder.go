@@ -65,11 +65,12 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 // payload is the JSON body: our "advanced" template, or Freshdesk's
 // "simple" content under freshdesk_webhook.
 type payload struct {
-	Event  wire.Scalar            `json:"event"`
-	Ticket *ticket                `json:"ticket"`
-	Reply  *reply                 `json:"reply"`
-	CSAT   wire.Scalar            `json:"csat"`
-	Simple map[string]wire.Scalar `json:"freshdesk_webhook"`
+	Event     wire.Scalar            `json:"event"`
+	Triggered wire.Scalar            `json:"triggered_event"` // {{triggered_event}}, if the template sends it
+	Ticket    *ticket                `json:"ticket"`
+	Reply     *reply                 `json:"reply"`
+	CSAT      wire.Scalar            `json:"csat"`
+	Simple    map[string]wire.Scalar `json:"freshdesk_webhook"`
 }
 
 type ticket struct {
@@ -106,6 +107,7 @@ type reply struct {
 // fields is one delivery, whatever its layout.
 type fields struct {
 	event                                  string
+	triggered                              string // {{triggered_event}} as rendered
 	ticketID                               string
 	idField                                string // how the layout names the ticket id, for errors
 	subject, descHTML, descText            string
@@ -177,7 +179,8 @@ func fromJSON(p payload) (fields, error) {
 			companyID:  t.CompanyID.String(),
 			createdAt:  t.CreatedAt, updatedAt: t.UpdatedAt,
 			createdField: "ticket.created_at", updatedField: "ticket.updated_at", replyField: "reply.created_at",
-			csat: scalar(p.CSAT),
+			csat:      scalar(p.CSAT),
+			triggered: scalar(p.Triggered),
 		}
 		f.requesterID = t.RequesterID.String()
 		if t.Requester != nil && t.Requester.ID != "" {
@@ -236,8 +239,9 @@ func fromForm(vals url.Values) (fields, error) {
 // onto fields; name spells a key as the layout does, for errors.
 func fromSimple(v map[string]string, name func(string) string) fields {
 	f := fields{
-		event:    v["event"],
-		ticketID: v["ticket_id"], idField: name("ticket_id"),
+		event:     v["event"],
+		triggered: v["triggered_event"],
+		ticketID:  v["ticket_id"], idField: name("ticket_id"),
 		subject: v["ticket_subject"], descHTML: v["ticket_description"], descText: v["ticket_description_text"],
 		status: v["ticket_status"], priority: v["ticket_priority"], source: v["ticket_source"],
 		ticketType:  v["ticket_type"],
@@ -286,6 +290,13 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 		replyText = htmltext.Text(stripAuthorPrefix(f.replyHTML))
 	}
 	event := strings.ToLower(strings.TrimSpace(f.event))
+	if event == "" && strings.TrimSpace(f.triggered) != "" {
+		var why string
+		event, why = triggeredEvent(f.triggered)
+		if why != "" {
+			return feedback.Record{}, fmt.Errorf("%w: triggered_event %.64q: %s", connectors.ErrIgnored, f.triggered, why)
+		}
+	}
 	if event == "" {
 		switch {
 		case replyText != "":
@@ -307,7 +318,8 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 		}
 		rec.Text = wire.JoinText(htmltext.Text(f.subject), desc)
 		if t := wire.FirstTime(updated, created); !t.IsZero() {
-			rec.Version = t.Unix()
+			// Years before 1970 would give a version below 1.
+			rec.Version = max(t.Unix(), 1)
 		}
 		rec.EventID = fmt.Sprintf("ticket:%s@%d", f.ticketID, rec.Version)
 		rec.OccurredAt = wire.FirstTime(created, updated, req.ReceivedAt)
@@ -366,6 +378,48 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 		wire.SetAttr(&rec, "custom."+k, strings.TrimSpace(v))
 	}
 	return rec, nil
+}
+
+// triggeredEvent maps Freshdesk's {{triggered_event}} placeholder onto an
+// event, or returns why the delivery is ignored. Freshdesk renders the
+// event that fired the rule as a hash without quotes: {ticket_action:created}
+// (a ticket creation rule), {reply_sent:sent} (a reply, by the customer or
+// an agent), {note_type:public} or {note_type:private} (an agent's note),
+// {status:{from:2,to:3}} and the like (a property change), and
+// {ticket_update:updated|deleted|marked_as_spam}. Quotes and backslashes
+// are ignored, so a JSON rendering works too. A value that is not a
+// key:value hash (blank, an unrendered placeholder) gives ("", ""): the
+// event is then inferred as without it.
+func triggeredEvent(raw string) (event, ignore string) {
+	s := strings.Map(func(r rune) rune {
+		switch r {
+		case '{', '}', '"', '\'', '\\', ' ', '\t', '\r', '\n':
+			return -1
+		}
+		return r
+	}, strings.ToLower(raw))
+	key, val, ok := strings.Cut(s, ":")
+	if !ok || key == "" {
+		return "", ""
+	}
+	switch key {
+	case "ticket_action":
+		if val == "created" {
+			return EventTicketCreated, ""
+		}
+		return EventTicketUpdated, ""
+	case "reply_sent":
+		return EventReplyAdded, ""
+	case "note_type":
+		return "", "a note was added; notes are written by agents (a customer's reply fires reply_sent)"
+	case "deleted", "spam":
+		return "", "the ticket was deleted or marked as spam"
+	case "ticket_update":
+		if val == "deleted" || val == "marked_as_spam" {
+			return "", "the ticket was deleted or marked as spam"
+		}
+	}
+	return EventTicketUpdated, ""
 }
 
 // Freshdesk's numeric codes (ticket API); names (what placeholders such as

@@ -356,6 +356,19 @@ func TestDecodeTimestamps(t *testing.T) {
 	}
 }
 
+func TestDecodeVersionBefore1970(t *testing.T) {
+	// Regression (fuzz crasher testdata/fuzz/FuzzDecode/0b4705ee7afd782f):
+	// a timestamp before 1970 gave a negative version.
+	for _, at := range []string{"0001-01-01T00:01:00Z", "1969-12-31T23:59:59Z"} {
+		rec, err := decodeJSON(t, advanced(func(_, ticket map[string]any) {
+			ticket["created_at"] = ""
+			ticket["updated_at"] = at
+		}))
+		require.NoError(t, err, at)
+		assert.Equal(t, int64(1), rec.Version, at)
+	}
+}
+
 func TestDecodeSimpleContent(t *testing.T) {
 	rec, err := decodeReq(t, form("freshdesk_webhook%5Bticket_id%5D=77&freshdesk_webhook%5Bticket_subject%5D=Hi&ticket_id=1&freshdesk_webhook%5Bticket_cf_order%5D=A1&freshdesk_webhook%5Bticket_requester_email%5D=a%40b.c", ""))
 	require.NoError(t, err)
@@ -382,6 +395,95 @@ func TestDecodeSimpleContent(t *testing.T) {
 	assert.Equal(t, "closed", rec.Attributes["status"])
 	assert.Equal(t, "Tier 2", rec.Attributes["group_name"])
 	assert.Equal(t, "ticket_updated", rec.Attributes["event"])
+}
+
+// simple returns a simple-content JSON request carrying triggered_event
+// (omitted when nil); edit changes the freshdesk_webhook object.
+func simple(t *testing.T, triggered any, uri string, edit func(w map[string]any)) connectors.Request {
+	t.Helper()
+	w := map[string]any{
+		"ticket_id": "2051", "ticket_subject": "Parcel never arrived", "ticket_description": "<div>Tracking says delivered, nothing here.</div>",
+		"ticket_status": "Open", "ticket_priority": "Medium", "requester_email": "kim@example.com",
+	}
+	if triggered != nil {
+		w["triggered_event"] = triggered
+	}
+	if edit != nil {
+		edit(w)
+	}
+	b, err := json.Marshal(map[string]any{"freshdesk_webhook": w})
+	require.NoError(t, err)
+	req := connectortest.NewRequest(b)
+	req.URI = uri
+	return req
+}
+
+func TestDecodeTriggeredEvent(t *testing.T) {
+	reply := func(w map[string]any) {
+		w["ticket_latest_public_comment"] = "Kim Lee : <div>Still nothing, a week now.</div>"
+	}
+	tests := []struct {
+		name      string
+		req       func(t *testing.T) connectors.Request
+		wantEvent string // "" when an error is expected
+		wantErr   error
+		msg       string
+	}{
+		{"ticket created", func(t *testing.T) connectors.Request { return simple(t, "{ticket_action:created}", "", nil) }, EventTicketCreated, nil, ""},
+		{"status changed", func(t *testing.T) connectors.Request { return simple(t, "{status:{from:4,to:6}}", "", nil) }, EventTicketUpdated, nil, ""},
+		{"priority changed", func(t *testing.T) connectors.Request { return simple(t, "{priority:{from:3,to:1}}", "", nil) }, EventTicketUpdated, nil, ""},
+		{"agent changed", func(t *testing.T) connectors.Request {
+			return simple(t, "{responder_id:{from:150006383528,to:150014937111}}", "", nil)
+		}, EventTicketUpdated, nil, ""},
+		{"ticket updated", func(t *testing.T) connectors.Request { return simple(t, "{ticket_update:updated}", "", nil) }, EventTicketUpdated, nil, ""},
+		{"other ticket action", func(t *testing.T) connectors.Request { return simple(t, "{ticket_action:merged}", "", nil) }, EventTicketUpdated, nil, ""},
+		{"unknown key (a custom field)", func(t *testing.T) connectors.Request { return simple(t, "{cf_plan:{from:Basic,to:Pro}}", "", nil) }, EventTicketUpdated, nil, ""},
+		{"reply sent", func(t *testing.T) connectors.Request { return simple(t, "{reply_sent:sent}", "", reply) }, EventReplyAdded, nil, ""},
+		{"reply sent without text", func(t *testing.T) connectors.Request { return simple(t, "{reply_sent:sent}", "", nil) }, "", connectors.ErrIgnored, "reply without text"},
+		{"public note", func(t *testing.T) connectors.Request { return simple(t, "{note_type:public}", "", reply) }, "", connectors.ErrIgnored, "a note was added"},
+		{"private note", func(t *testing.T) connectors.Request { return simple(t, "{note_type:private}", "", nil) }, "", connectors.ErrIgnored, `triggered_event "{note_type:private}"`},
+		{"deleted", func(t *testing.T) connectors.Request { return simple(t, "{deleted:{from:false,to:true}}", "", nil) }, "", connectors.ErrIgnored, "deleted or marked as spam"},
+		{"spam", func(t *testing.T) connectors.Request { return simple(t, "{spam:{from:false,to:true}}", "", nil) }, "", connectors.ErrIgnored, "deleted or marked as spam"},
+		{"ticket update marked as spam", func(t *testing.T) connectors.Request { return simple(t, "{ticket_update:marked_as_spam}", "", nil) }, "", connectors.ErrIgnored, "deleted or marked as spam"},
+		{"JSON rendering", func(t *testing.T) connectors.Request { return simple(t, `{"ticket_action":"created"}`, "", nil) }, EventTicketCreated, nil, ""},
+		{"escaped JSON rendering", func(t *testing.T) connectors.Request { return simple(t, `{\"status\":{\"from\":2,\"to\":3}}`, "", nil) }, EventTicketUpdated, nil, ""},
+		{"case and spaces", func(t *testing.T) connectors.Request { return simple(t, " { Ticket_Action : Created } ", "", nil) }, EventTicketCreated, nil, ""},
+		{"blank: inferred", func(t *testing.T) connectors.Request { return simple(t, "  ", "", nil) }, EventTicketCreated, nil, ""},
+		{"unrendered placeholder: inferred", func(t *testing.T) connectors.Request { return simple(t, "{{triggered_event}}", "", reply) }, EventReplyAdded, nil, ""},
+		{"not a hash: inferred", func(t *testing.T) connectors.Request { return simple(t, "created", "", nil) }, EventTicketCreated, nil, ""},
+		{"number: inferred", func(t *testing.T) connectors.Request { return simple(t, 7, "", nil) }, EventTicketCreated, nil, ""},
+		{"body event wins", func(t *testing.T) connectors.Request {
+			return simple(t, "{note_type:public}", "", func(w map[string]any) { w["event"] = "ticket_updated" })
+		}, EventTicketUpdated, nil, ""},
+		{"query event wins", func(t *testing.T) connectors.Request {
+			return simple(t, "{status:{from:2,to:3}}", "/v1/webhooks/freshdesk?event=reply_added", reply)
+		}, EventReplyAdded, nil, ""},
+		{"form", func(t *testing.T) connectors.Request {
+			return form("freshdesk_webhook%5Bticket_id%5D=2051&freshdesk_webhook%5Btriggered_event%5D=%7Bnote_type%3Apublic%7D", "")
+		}, "", connectors.ErrIgnored, "a note was added"},
+		{"advanced template", func(t *testing.T) connectors.Request {
+			b, err := json.Marshal(advanced(func(p, _ map[string]any) { delete(p, "event"); p["triggered_event"] = "{status:{from:2,to:4}}" }))
+			require.NoError(t, err)
+			return connectortest.NewRequest(b)
+		}, EventTicketUpdated, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := decodeReq(t, tt.req(t))
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.ErrorContains(t, err, tt.msg)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantEvent, rec.Attributes["event"])
+			if tt.wantEvent == EventReplyAdded {
+				assert.Equal(t, "Still nothing, a week now.", rec.Text)
+			} else {
+				assert.True(t, strings.HasPrefix(rec.Text, "Parcel never arrived") || strings.HasPrefix(rec.Text, "Refund not received"), rec.Text)
+			}
+		})
+	}
 }
 
 func TestDecodeErrors(t *testing.T) {

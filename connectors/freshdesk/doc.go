@@ -16,7 +16,10 @@
 //
 // The event (ticket_created, ticket_updated, reply_added) comes from the
 // body's `event` field, else the `event` query parameter of the callback
-// URL, else is inferred: a reply body makes reply_added. A ticket event
+// URL, else Freshdesk's {{triggered_event}} ({ticket_action:created},
+// {reply_sent:sent}, {status:{from:2,to:3}}, …; notes, deletions and spam
+// marks are ErrIgnored), else is inferred: a reply body makes reply_added.
+// A ticket event
 // yields the record keyed ticket:<id> with Version = updated_at (Unix
 // seconds), so later updates supersede it; reply_added yields a record
 // keyed reply:<ticket id>:<reply id | updated_at | text hash>. Text is the
