@@ -29,7 +29,9 @@
 //     use (en, es, fr, de, it, pt, nl, sv, da, no, fi, pl, cs, sk, ro, tr,
 //     id, hu, vi), and from the script for text mostly in another one (ja,
 //     zh, ko, ru, uk, be, sr, mk, el, ar, fa, ur, he, th, bn, ta, te, kn, ml,
-//     gu, pa, ka, hy). Language is "" when the evidence is too thin or
+//     gu, pa, ka, hy; a Cyrillic text with no letter that names its
+//     language is ru, bg or uk by words only that language uses, and a
+//     Devanagari one hi, mr or ne). Language is "" when the evidence is too thin or
 //     ambiguous (Danish and Norwegian share most of their words). A text
 //     with little English function-word evidence whose content words are
 //     mostly not in an English word list (SCOWL's, embedded; names inside

@@ -101,9 +101,24 @@ func TestScript(t *testing.T) {
 		{"送货太慢了，客服也不回复。", "zh", true},
 		{"배송이 너무 늦었어요", "ko", true},
 		{"Доставка была быстрой", "ru", true},
-		{"Спасибо", "", true}, // Cyrillic without a telling letter
+		// Cyrillic and Devanagari without a telling letter: words only one
+		// of the languages uses name it, else "".
+		{"Спасибо", "ru", true},
+		{"Ужасное обслуживание, доставка опоздала на неделю", "", true},
+		{"Курьер опоздал на два часа, это просто кошмар", "ru", true},
+		{"Доставката закъсня, но това не е проблем", "bg", true},
+		{"Много добре", "bg", true},
+		{"Доставка", "", true},
+		{"Дуже дякую за доставку", "uk", true},
+		{"Спасибо, добре", "", true},                    // Russian and Bulgarian cues
+		{"Қызмет өте нашар, жеткізу кешікті", "", true}, // Kazakh: not Russian for its ы or і
+		{"Достава је брза, хвала", "", true},            // Serbian or Macedonian
+		{"डिलीवरी में बहुत देर हुई", "hi", true},
+		{"डिलिव्हरी खूप उशिरा आली आणि सेवा वाईट होती", "mr", true},
+		{"डेलिभरी धेरै ढिलो भयो", "ne", true},
+		{"नमस्ते", "", true},
 		{"Доставка була швидкою, дякую за підтримку", "uk", true},
-		{"Доставка була швидкою, дякую", "", true}, // Ukrainian, but no letter says so
+		{"Доставка була швидкою, дякую", "uk", true}, // no Ukrainian letter, but its words
 		{"Дастаўка была хуткай", "be", true},
 		{"Достава је била брза, хвала, ћао", "sr", true},
 		{"Испораката беше брза, ѓаволски добро", "mk", true},
@@ -113,7 +128,7 @@ func TestScript(t *testing.T) {
 		{"ڈیلیوری بہت دیر سے آئی", "ur", true},
 		{"המשלוח הגיע מהר", "he", true},
 		{"จัดส่งเร็วมาก", "th", true},
-		{"डिलीवरी बहुत देर से आई", "", true}, // Hindi, Marathi, Nepali
+		{"डिलीवरी बहुत देर से आई", "hi", true},
 		{"ডেলিভারি খুব দেরিতে এসেছে", "bn", true},
 		{"მიწოდება სწრაფი იყო", "ka", true},
 		{"The delivery was late", "", false},

@@ -1,6 +1,10 @@
 package lang
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Writing systems told apart by Script.
 const (
@@ -41,19 +45,22 @@ var scriptCodes = [numScripts]string{
 // letters name one: kana for Japanese, Han alone for Chinese, Hangul for
 // Korean; the letters only Ukrainian, Belarusian, Serbian, Macedonian or
 // Russian use among the Cyrillic alphabets; Persian and Urdu letters, else
-// Arabic. A script several
-// languages share without a telling letter (Cyrillic "спасибо", Devanagari)
-// gives "".
+// Arabic. Where a script's letters name no language (Cyrillic without
+// such letters, Devanagari), words only one language uses do
+// (cueLanguage); failing that, or with the letters of a Cyrillic alphabet
+// outside these (Kazakh, Tatar, …), the code is "".
 func Script(text string) (code string, nonLatin bool) {
 	var n [numScripts]int
 	var cyr, arab uint8 // telling letters seen, by bit
 	const (
-		cyrBE = 1 << iota // ў
-		cyrUK             // ї є ґ
-		cyrI              // і: Ukrainian or Belarusian
-		cyrRU             // ы э ё: Russian or Belarusian
-		cyrSR             // ђ ћ
-		cyrMK             // ѓ ќ ѕ
+		cyrBE    = 1 << iota // ў
+		cyrUK                // ї є ґ
+		cyrI                 // і: Ukrainian or Belarusian
+		cyrRU                // ы э ё: Russian or Belarusian
+		cyrSR                // ђ ћ
+		cyrMK                // ѓ ќ ѕ
+		cyrSM                // ј љ њ џ: Serbian or Macedonian
+		cyrOther             // ә қ ң ө ү ҳ …: Kazakh, Kyrgyz, Tatar, Tajik, Mongolian, …
 	)
 	const (
 		arabFA = 1 << iota
@@ -90,6 +97,12 @@ func Script(text string) (code string, nonLatin bool) {
 				cyr |= cyrSR
 			case 'ѓ', 'ќ', 'ѕ', 'Ѓ', 'Ќ', 'Ѕ':
 				cyr |= cyrMK
+			case 'ј', 'љ', 'њ', 'џ', 'Ј', 'Љ', 'Њ', 'Џ':
+				cyr |= cyrSM
+			default: // ґ, Ukrainian, is matched above
+				if r >= 0x460 {
+					cyr |= cyrOther
+				}
 			}
 		case r >= 0x370 && r <= 0x3FF, r >= 0x1F00 && r <= 0x1FFF:
 			n[scriptGreek]++
@@ -155,6 +168,8 @@ func Script(text string) (code string, nonLatin bool) {
 		return "zh", true
 	case scriptCyrillic:
 		switch {
+		case cyr&cyrOther != 0:
+			return "", true
 		case cyr&cyrBE != 0:
 			return "be", true
 		case cyr&cyrUK != 0 || (cyr&cyrI != 0 && cyr&cyrRU == 0):
@@ -165,8 +180,12 @@ func Script(text string) (code string, nonLatin bool) {
 			return "mk", true
 		case cyr&cyrRU != 0:
 			return "ru", true
+		case cyr&cyrSM != 0:
+			return "", true // Serbian or Macedonian
 		}
-		return "", true
+		return cueLanguage(text, cyrillicCues), true
+	case scriptDevanagari:
+		return cueLanguage(text, devanagariCues), true
 	case scriptArabic:
 		switch {
 		case arab&arabUR != 0:
@@ -177,4 +196,52 @@ func Script(text string) (code string, nonLatin bool) {
 		return "ar", true
 	}
 	return scriptCodes[best], true
+}
+
+// cyrillicCues and devanagariCues are common words that only one of the
+// languages sharing a script uses, for a text whose letters name none:
+// Russian without ы, э or ё, Bulgarian, Ukrainian without і, ї or є; Hindi,
+// Marathi and Nepali. Words two of them share ("как", "много", "или",
+// "има") are left out.
+var (
+	cyrillicCues = cueWords(map[string]string{
+		"ru": "что это очень мне меня было была были только уже нет когда если его спасибо хорошо плохо " +
+			"можно нельзя будет чтобы почему сейчас теперь ничего заказ деньги который которые тоже",
+		"bg": "че това са ще беше който която които няма съм още защото трябва бях във със тя вие ние " +
+			"нещо добре благодаря какво къде защо днес сега обслужване поръчка тук",
+		"uk": "дуже дякую що це але була було був тому коли якщо або вже нема немає погано замовлення гроші",
+	})
+	devanagariCues = cueWords(map[string]string{
+		"hi": "है हैं और में नहीं था थी थे बहुत भी लेकिन मैं यह वह हम आप की के",
+		"mr": "आहे आहेत आणि नाही खूप होते होता होती पण मला मी आम्ही तुम्ही चांगले झाले केले",
+		"ne": "छ छन् छैन र मा धेरै भयो गर्न हुन्छ पनि म हामी तपाईं राम्रो थियो भएको गरेको",
+	})
+)
+
+// cueWords maps each word of byLang to its language code.
+func cueWords(byLang map[string]string) map[string]string {
+	m := map[string]string{}
+	for code, words := range byLang {
+		for _, w := range strings.Fields(words) {
+			m[w] = code
+		}
+	}
+	return m
+}
+
+// cueLanguage names the language whose cue words text uses, or "" when it
+// uses none or those of two languages.
+func cueLanguage(text string, words map[string]string) string {
+	found := ""
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) }) {
+		code, ok := words[strings.ToLower(w)]
+		switch {
+		case !ok:
+		case found == "":
+			found = code
+		case found != code:
+			return ""
+		}
+	}
+	return found
 }
