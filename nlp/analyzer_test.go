@@ -279,8 +279,38 @@ func TestAnalyzeThemes(t *testing.T) {
 		},
 		{
 			name: "trash",
-			text: "app is trash",
+			text: "app is so slow, total trash",
 			want: map[string]string{"web_performance": "negative"},
+		},
+		{
+			name: "a channel named is no performance theme",
+			text: "Love the app, the website is nice too.",
+			not:  []string{"web_performance"},
+		},
+		{
+			name: "a page that will not load",
+			text: "The website won't load and the app takes forever to load.",
+			want: map[string]string{"web_performance": "negative"},
+		},
+		{
+			name: "fees are price, paying twice is billing",
+			text: "Hidden fees everywhere, and I paid twice for one order.",
+			want: map[string]string{"price_value": "negative", "billing": "negative"},
+		},
+		{
+			name: "paying names no billing theme",
+			text: "I pay a lot for this phone and the camera is great.",
+			not:  []string{"billing"},
+		},
+		{
+			name: "tenure and rivals",
+			text: "Been with you 10 years and now I'm moving to a rival.",
+			want: map[string]string{"loyalty": ""},
+		},
+		{
+			name: "working days and no warning",
+			text: "Transfers take 3 working days and the fee went up without warning.",
+			want: map[string]string{"wait_time": "", "communication": "", "price_value": ""},
 		},
 		{
 			name: "connection drops",
@@ -761,7 +791,7 @@ func TestAnalyzeUnknownShortText(t *testing.T) {
 	assert.Empty(t, an.Language, "too short to tell")
 	require.NotNil(t, an.Sentiment, "English lexicon words: scored as English")
 	assert.Equal(t, "positive", an.Sentiment.Label)
-	assert.NotNil(t, themeByID(an, "web_performance"))
+	assert.Empty(t, an.Themes, "naming the channel says nothing about its performance")
 
 	for _, text := range []string{"Muy bueno", "No funciona", "Sehr gut"} {
 		an = a.Analyze(text)
