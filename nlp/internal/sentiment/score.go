@@ -170,8 +170,8 @@ func requests(units []Unit, out []float64) {
 }
 
 // wishes zeroes the praise that only frames a wish: "would be nice/great
-// if ...", "would be nice to have", "I'd love a dark mode", "would love to
-// see ...". Such answers ask for something; they praise nothing. "Would
+// if ...", "would be nice to have", "would be great to export to CSV", "I'd
+// love a dark mode", "would love to see ...". Such answers ask for something; they praise nothing. "Would
 // love to come back" keeps its praise.
 func wishes(units []Unit, out []float64) {
 	at := func(i int) string {
@@ -187,8 +187,8 @@ func wishes(units []Unit, out []float64) {
 		}
 		switch {
 		case at(i+1) == "be" && i+2 < len(units) && out[i+2] > 0 &&
-			(wishTails[at(i+3)] || at(i+3) == "to" && wishVerbs[at(i+4)]):
-			out[i+2] = 0 // would be nice if / to have
+			(wishTails[at(i+3)] || at(i+3) == "to"):
+			out[i+2] = 0 // would be nice if / to have / to export
 		case at(i+1) == "love" && out[i+1] > 0 && (wishObjects[at(i+2)] || at(i+2) == "to" && wishVerbs[at(i+3)]):
 			out[i+1] = 0 // would love a / to see
 		}
