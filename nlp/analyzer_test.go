@@ -632,6 +632,11 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Fitted right first time, and earlier than promised.", "positive"},
 		{"Never had an issue with them.", "positive"},
 		{"I had an issue with my invoice.", "negative"},
+		{"Would be great to export reports as a spreadsheet.", "neutral"},
+		{"The showers are lukewarm at best.", "negative"},
+		{"Paid twice for the same ticket.", "negative"},
+		{"Linked my bank with no fuss, smoothest setup ever.", "positive"},
+		{"Tom on live chat sorted my issue in five minutes.", "positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
