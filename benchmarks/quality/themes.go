@@ -10,7 +10,7 @@ import (
 	"github.com/corridorhq/corridor/nlp"
 )
 
-// Three sets of 200 made-up English customer-feedback texts each (surveys,
+// Sets of 200 made-up English customer-feedback texts each (surveys,
 // app-store and review-site reviews, tickets, tweets; many industries),
 // labelled with the default taxonomy's themes by meaning and with an overall
 // sentiment, one JSON object a line ({"text":..,"themes":[..],"sentiment":..}).
@@ -20,11 +20,25 @@ import (
 //     lexicon entries (a development set);
 //   - themes_test.jsonl was scored after each round, and its figures
 //     weighed in a few choices (a test set used more than once);
-//   - themes_heldout.jsonl was written after the last round and scored
-//     once, for session 7's figures.
+//   - themes_heldout.jsonl was written after the last session-7 round and
+//     scored once for session 7's figures; session 8 scored it again after
+//     each of its rounds, so it is now a test set used more than once.
+//
+// Session 8 added two more sets, written by two more helpers from a theme
+// list with a one-line definition of each:
+//   - themes_dev2.jsonl was read, error by error, for session 8's taxonomy
+//     and lexicon round (a development set);
+//   - themes_heldout2.jsonl was never read; it was scored only with the
+//     builds from before and after session 8's rounds.
 //
 //go:embed themes_dev.jsonl
 var themesDevJSONL []byte
+
+//go:embed themes_dev2.jsonl
+var themesDev2JSONL []byte
+
+//go:embed themes_heldout2.jsonl
+var themesHeldout2JSONL []byte
 
 //go:embed themes_test.jsonl
 var themesTestJSONL []byte
@@ -44,6 +58,8 @@ func themes(a *nlp.Analyzer) ([]row, error) {
 		{"themes_dev.jsonl", "dev", themesDevJSONL},
 		{"themes_test.jsonl", "test", themesTestJSONL},
 		{"themes_heldout.jsonl", "held out", themesHeldoutJSONL},
+		{"themes_dev2.jsonl", "dev 2", themesDev2JSONL},
+		{"themes_heldout2.jsonl", "held out 2", themesHeldout2JSONL},
 	} {
 		var s scorer
 		n, sentN, sentOK := 0, 0, 0
