@@ -397,6 +397,11 @@ func buildUnits(sc *scratch, toks []token) {
 			}
 			continue
 		case f&tfSentenceEnd != 0:
+			if strings.IndexByte(t.lower, '?') >= 0 {
+				for u := len(sc.units) - 1; u >= 0 && sc.units[u].Sentence == sent; u-- {
+					sc.units[u].Question = true
+				}
+			}
 			sent, clause, seg, sub = sent+1, clause+1, seg+1, sub+1
 			continue
 		case f&tfClauseEnd != 0:

@@ -637,6 +637,11 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Paid twice for the same ticket.", "negative"},
 		{"Linked my bank with no fuss, smoothest setup ever.", "positive"},
 		{"Tom on live chat sorted my issue in five minutes.", "positive"},
+		// Questions ask; their praise words praise nothing.
+		{"Is the apartment pet friendly?", "neutral"},
+		{"Hello, will the large one be back in stock soon?", "neutral"},
+		{"Why is the app so slow??", "negative"},
+		{"Great hotel. Is breakfast included?", "positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

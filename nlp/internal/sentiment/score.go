@@ -14,6 +14,7 @@ type Unit struct {
 	Entry    Entry
 	Negated  bool  // the word carried "n't" (prose splits "wasn't" into was + n't)
 	Upper    bool  // written in capitals
+	Question bool  // in a sentence that ends with "?"
 	Clause   int32 // negation and boosters do not reach across clauses
 	Sentence int32 // "but" weighting applies within a sentence
 }
@@ -141,6 +142,18 @@ func (l *Lexicon) Valences(units []Unit, out []float64) {
 	sarcasticOpeners(units, out)
 	requests(units, out)
 	wishes(units, out)
+	questions(units, out)
+}
+
+// questions zeroes praise inside a question: "Is the property pet
+// friendly?", "Will the blue one be back in stock? Thanks" ask, they do
+// not praise. Complaints keep their weight ("Why is it so slow??").
+func questions(units []Unit, out []float64) {
+	for i := range units {
+		if units[i].Question && out[i] > 0 {
+			out[i] = 0
+		}
+	}
 }
 
 // comparatives make a request, not praise, in a sentence that opens with
