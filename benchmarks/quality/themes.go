@@ -28,8 +28,9 @@ import (
 // list with a one-line definition of each:
 //   - themes_dev2.jsonl was read, error by error, for session 8's taxonomy
 //     and lexicon round (a development set);
-//   - themes_heldout2.jsonl was never read; it was scored only with the
-//     builds from before and after session 8's rounds.
+//   - themes_heldout2.jsonl was never read; it was scored with the build
+//     from before session 8 and after each of its rounds, and no choice
+//     was made on its figures.
 //
 //go:embed themes_dev.jsonl
 var themesDevJSONL []byte
