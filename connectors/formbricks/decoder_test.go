@@ -423,13 +423,7 @@ func TestDecodeRespondent(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, recs, 1)
 			assert.Equal(t, tt.wantID, recs[0].Customer.ID)
-			got := map[string]string{}
-			for k, v := range recs[0].Attributes {
-				if strings.HasPrefix(k, "contact.") {
-					got[k] = v
-				}
-			}
-			assert.Equal(t, tt.wantAttr, got)
+			assert.Equal(t, tt.wantAttr, contactAttrs(recs[0]))
 		})
 	}
 
@@ -453,13 +447,7 @@ func TestDecodeRespondent(t *testing.T) {
 			recs, err := decode(t, nil, body, "msg_1")
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantID, recs[0].Customer.ID)
-			got := map[string]string{}
-			for k, v := range recs[0].Attributes {
-				if strings.HasPrefix(k, "contact.") {
-					got[k] = v
-				}
-			}
-			assert.Equal(t, tt.wantAttr, got)
+			assert.Equal(t, tt.wantAttr, contactAttrs(recs[0]))
 		})
 	}
 }
@@ -487,4 +475,15 @@ func TestNewOptions(t *testing.T) {
 	}
 	_, err := NewFactory().New(connectors.SourceConfig{Type: Type, Secrets: []string{"whsec_%%%"}}, connectors.Settings{})
 	require.ErrorContains(t, err, "formbricks: secrets[0]")
+}
+
+// contactAttrs returns the contact.* attributes of rec.
+func contactAttrs(rec feedback.Record) map[string]string {
+	got := map[string]string{}
+	for k, v := range rec.Attributes {
+		if strings.HasPrefix(k, "contact.") {
+			got[k] = v
+		}
+	}
+	return got
 }
