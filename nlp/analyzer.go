@@ -397,8 +397,11 @@ func buildUnits(sc *scratch, toks []token) {
 			}
 			continue
 		case f&tfSentenceEnd != 0:
+			// The clause that ends with "?" is the question; earlier
+			// clauses of the sentence ("Love the app, but when will you
+			// add dark mode?") are not.
 			if strings.IndexByte(t.lower, '?') >= 0 {
-				for u := len(sc.units) - 1; u >= 0 && sc.units[u].Sentence == sent; u-- {
+				for u := len(sc.units) - 1; u >= 0 && sc.units[u].Clause == clause; u-- {
 					sc.units[u].Question = true
 				}
 			}

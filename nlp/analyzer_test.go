@@ -642,6 +642,8 @@ func TestAnalyzeSentiment(t *testing.T) {
 		{"Hello, will the large one be back in stock soon?", "neutral"},
 		{"Why is the app so slow??", "negative"},
 		{"Great hotel. Is breakfast included?", "positive"},
+		{"Love the app and the support team is great, but when will you add dark mode?", "positive"},
+		{"We would be delighted to stay here again.", "positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

@@ -107,10 +107,14 @@ func TestScript(t *testing.T) {
 		{"Ужасное обслуживание, доставка опоздала на неделю", "", true},
 		{"Курьер опоздал на два часа, это просто кошмар", "ru", true},
 		{"Доставката закъсня, но това не е проблем", "bg", true},
-		{"Много добре", "bg", true},
+		{"Много добре", "", true}, // Bulgarian, but Russian and Ukrainian say both words too
+		{"Все добре", "", true},   // Ukrainian
+		{"Ще чекаю на посилку", "", true},
+		{"Два дня тому назад заказал", "", true},
+		{"Че за фигня, доставка опоздала", "", true},
 		{"Доставка", "", true},
 		{"Дуже дякую за доставку", "uk", true},
-		{"Спасибо, добре", "", true},                    // Russian and Bulgarian cues
+		{"Спасибо, благодаря", "", true},                // Russian and Bulgarian cues
 		{"Қызмет өте нашар, жеткізу кешікті", "", true}, // Kazakh: not Russian for its ы or і
 		{"Достава је брза, хвала", "", true},            // Serbian or Macedonian
 		{"डिलीवरी में बहुत देर हुई", "hi", true},

@@ -201,19 +201,20 @@ func Script(text string) (code string, nonLatin bool) {
 // cyrillicCues and devanagariCues are common words that only one of the
 // languages sharing a script uses, for a text whose letters name none:
 // Russian without ы, э or ё, Bulgarian, Ukrainian without і, ї or є; Hindi,
-// Marathi and Nepali. Words two of them share ("как", "много", "или",
-// "има") are left out.
+// Marathi and Nepali. Words another of them also uses, Serbian and
+// Macedonian included ("как", "много", "добре", "ще", "тому", "нема",
+// "сега", "की", "होता"), are left out.
 var (
 	cyrillicCues = cueWords(map[string]string{
-		"ru": "что это очень мне меня было была были только уже нет когда если его спасибо хорошо плохо " +
+		"ru": "что это очень мне меня было была были только нет когда если его спасибо хорошо плохо " +
 			"можно нельзя будет чтобы почему сейчас теперь ничего заказ деньги который которые тоже",
-		"bg": "че това са ще беше който която които няма съм още защото трябва бях във със тя вие ние " +
-			"нещо добре благодаря какво къде защо днес сега обслужване поръчка тук",
-		"uk": "дуже дякую що це але була було був тому коли якщо або вже нема немає погано замовлення гроші",
+		"bg": "това който която които няма съм още защото трябва бях във със тя нещо благодаря какво " +
+			"къде защо днес обслужване поръчка тук",
+		"uk": "дуже дякую це але була було був коли якщо або вже немає погано замовлення",
 	})
 	devanagariCues = cueWords(map[string]string{
-		"hi": "है हैं और में नहीं था थी थे बहुत भी लेकिन मैं यह वह हम आप की के",
-		"mr": "आहे आहेत आणि नाही खूप होते होता होती पण मला मी आम्ही तुम्ही चांगले झाले केले",
+		"hi": "है हैं और में नहीं था थी थे बहुत भी लेकिन मैं यह वह हम आप के",
+		"mr": "आहे आहेत आणि नाही खूप पण मला मी आम्ही तुम्ही चांगले झाले केले",
 		"ne": "छ छन् छैन र मा धेरै भयो गर्न हुन्छ पनि म हामी तपाईं राम्रो थियो भएको गरेको",
 	})
 )
@@ -230,18 +231,42 @@ func cueWords(byLang map[string]string) map[string]string {
 }
 
 // cueLanguage names the language whose cue words text uses, or "" when it
-// uses none or those of two languages.
+// uses none or those of two languages. It allocates only to lower-case a
+// word written with a capital.
 func cueLanguage(text string, words map[string]string) string {
 	found := ""
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) }) {
-		code, ok := words[strings.ToLower(w)]
-		switch {
+	conflict := false
+	look := func(w string, upper bool) {
+		if upper {
+			w = strings.ToLower(w)
+		}
+		switch code, ok := words[w]; {
 		case !ok:
 		case found == "":
 			found = code
 		case found != code:
-			return ""
+			conflict = true
 		}
+	}
+	start, upper := -1, false
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsMark(r) {
+			if start < 0 {
+				start, upper = i, false
+			}
+			upper = upper || unicode.IsUpper(r)
+			continue
+		}
+		if start >= 0 {
+			look(text[start:i], upper)
+			start = -1
+		}
+	}
+	if start >= 0 {
+		look(text[start:], upper)
+	}
+	if conflict {
+		return ""
 	}
 	return found
 }

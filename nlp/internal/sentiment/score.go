@@ -14,7 +14,7 @@ type Unit struct {
 	Entry    Entry
 	Negated  bool  // the word carried "n't" (prose splits "wasn't" into was + n't)
 	Upper    bool  // written in capitals
-	Question bool  // in a sentence that ends with "?"
+	Question bool  // in the clause that ends a sentence with "?"
 	Clause   int32 // negation and boosters do not reach across clauses
 	Sentence int32 // "but" weighting applies within a sentence
 }
@@ -146,8 +146,10 @@ func (l *Lexicon) Valences(units []Unit, out []float64) {
 }
 
 // questions zeroes praise inside a question: "Is the property pet
-// friendly?", "Will the blue one be back in stock? Thanks" ask, they do
-// not praise. Complaints keep their weight ("Why is it so slow??").
+// friendly?", "Will the blue one be back in stock?" ask, they do not
+// praise. Complaints keep their weight ("Why is it so slow??"), and so
+// does praise in an earlier clause ("Great app, but when will you add dark
+// mode?").
 func questions(units []Unit, out []float64) {
 	for i := range units {
 		if units[i].Question && out[i] > 0 {
@@ -184,8 +186,9 @@ func requests(units []Unit, out []float64) {
 
 // wishes zeroes the praise that only frames a wish: "would be nice/great
 // if ...", "would be nice to have", "would be great to export to CSV", "I'd
-// love a dark mode", "would love to see ...". Such answers ask for something; they praise nothing. "Would
-// love to come back" keeps its praise.
+// love a dark mode", "would love to see ...". Such answers ask for
+// something; they praise nothing. "Would love to come back" and "would be
+// delighted to stay again" keep their praise.
 func wishes(units []Unit, out []float64) {
 	at := func(i int) string {
 		if i < len(units) {
@@ -200,7 +203,7 @@ func wishes(units []Unit, out []float64) {
 		}
 		switch {
 		case at(i+1) == "be" && i+2 < len(units) && out[i+2] > 0 &&
-			(wishTails[at(i+3)] || at(i+3) == "to"):
+			(wishTails[at(i+3)] || at(i+3) == "to" && !returnVerbs[at(i+4)]):
 			out[i+2] = 0 // would be nice if / to have / to export
 		case at(i+1) == "love" && out[i+1] > 0 && (wishObjects[at(i+2)] || at(i+2) == "to" && wishVerbs[at(i+3)]):
 			out[i+1] = 0 // would love a / to see
@@ -212,6 +215,11 @@ var (
 	wishTails   = map[string]bool{"if": true, "for": true, "when": true}
 	wishObjects = map[string]bool{"a": true, "an": true, "the": true, "some": true, "more": true, "if": true, "it": true}
 	wishVerbs   = map[string]bool{"see": true, "have": true, "get": true}
+	// returnVerbs after "would be glad/happy/delighted to" keep the praise:
+	// "would be delighted to stay here again".
+	returnVerbs = map[string]bool{"come": true, "stay": true, "return": true, "recommend": true,
+		"visit": true, "go": true, "use": true, "shop": true, "order": true, "book": true, "fly": true,
+		"work": true, "buy": true}
 )
 
 // sentences yields the start and end (exclusive) of each sentence's units.
