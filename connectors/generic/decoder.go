@@ -1,7 +1,9 @@
 package generic
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -51,18 +53,14 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 // whsec_, or the secret's raw bytes when it has no such prefix.
 func Key(secret string) ([]byte, error) { return stdwebhook.Key(secret) }
 
-// envelope is the body shape Standard Webhooks recommends,
-// {"type":…,"timestamp":…,"data":{…}}: the record is data.
-type envelope struct {
-	Type      string    `json:"type"`
-	Timestamp wire.Time `json:"timestamp"`
-	Data      *payload  `json:"data"`
-}
-
-// body is a record, or a record in an envelope.
+// body is a record, or the envelope Standard Webhooks recommends,
+// {"type":…,"timestamp":…,"data":{…}}, whose data is the record. Both
+// envelope fields stay raw until the body is known to be one, so a record
+// with fields of those names of its own still decodes.
 type body struct {
 	payload
-	envelope
+	Timestamp json.RawMessage `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
 }
 
 // payload is the documented body shape (README).
@@ -120,14 +118,17 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		return feedback.Record{}, err
 	}
 	p := b.payload
-	if b.Data != nil {
-		// A record's own fields beside data would be ambiguous.
-		if b.Text != "" || len(b.Answers) > 0 || b.Score != nil {
-			return feedback.Record{}, connectors.Malformedf("data: a record in an envelope has no text, answers or score beside it")
+	// An envelope: data is an object, and the top level has none of the
+	// record's own content beside it.
+	if data := bytes.TrimSpace(b.Data); len(data) > 0 && data[0] == '{' && b.Text == "" && len(b.Answers) == 0 && b.Score == nil {
+		p = payload{}
+		if err := json.Unmarshal(data, &p); err != nil {
+			return feedback.Record{}, connectors.Malformedf("data: %v", err)
 		}
-		p = *b.Data
 		if p.OccurredAt.IsZero() {
-			p.OccurredAt = b.Timestamp
+			if err := wire.UnmarshalOptional(b.Timestamp, &p.OccurredAt); err != nil {
+				return feedback.Record{}, connectors.Malformedf("timestamp: %v", err)
+			}
 		}
 	}
 	msgID := strings.TrimSpace(req.Header.Get(IDHeader))

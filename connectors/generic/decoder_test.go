@@ -120,7 +120,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"attribute not a string", `{"id":"x","text":"t","attributes":{"seats":40}}`, "invalid JSON"},
 		{"empty attribute key", `{"id":"x","text":"t","attributes":{" ":"v"}}`, "attributes: empty key"},
 		{"id is an object", `{"id":{},"text":"t"}`, "invalid JSON"},
-		{"record beside an envelope's data", `{"type":"feedback.created","text":"t","data":{"id":"x","text":"u"}}`, "data: a record in an envelope"},
+		{"envelope data not a record", `{"type":"feedback.created","data":{"id":"x","score":"high"}}`, "data:"},
 		{"envelope with an empty record", `{"type":"feedback.created","data":{"id":"x"}}`, "one of text, answers or score"},
 	}
 	for _, tt := range tests {
@@ -154,4 +154,17 @@ func TestDecodeEnvelope(t *testing.T) {
 	rec, err = decode(t, `{"type":"feedback.created","timestamp":"2025-03-02T09:30:00Z","data":{"id":"resp-9","occurred_at":"2025-03-01T08:00:00Z","text":"t"}}`, "msg_1")
 	require.NoError(t, err)
 	assert.Equal(t, time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC), rec.OccurredAt, "data's own time wins")
+
+	// A record with fields of the envelope's names is still a record: the
+	// body is an envelope only when data is an object and the top level
+	// has no text, answers or score of its own.
+	for _, body := range []string{
+		`{"id":"x","text":"t","timestamp":1700000000,"type":7}`,
+		`{"id":"x","text":"t","data":"extra"}`,
+		`{"id":"x","text":"t","data":{"source":"crm","text":"not this"}}`,
+	} {
+		rec, err := decode(t, body, "msg_1")
+		require.NoError(t, err, body)
+		assert.Equal(t, "t", rec.Text, body)
+	}
 }

@@ -8,7 +8,11 @@
 // the webhook-id header; the event id is webhook-id, else `id`. `kind`
 // defaults to survey and `occurred_at` to the receive time. At least one of
 // text, answers or score must be present; when text is empty it is the
-// answers' texts joined with "\n". Unknown body fields are ignored.
+// answers' texts joined with "\n". Unknown body fields are ignored. The
+// record may also come as the data of Standard Webhooks' recommended
+// envelope, {"type", "timestamp", "data"}, when data is an object and the
+// top level has no text, answers or score; the envelope's timestamp is then
+// the default occurred_at.
 //
 // Verify implements Standard Webhooks symmetric signatures: webhook-id,
 // webhook-timestamp (Unix seconds) and webhook-signature (a space-separated
