@@ -44,7 +44,10 @@
 //     confidence in 0..1 and a sentiment from the sentiment words
 //     attributed to its mentions; overall sentiment (VADER lexicon and
 //     rules on our tokens, plus CX terms, with negation, boosters and "but"
-//     contrast); and up to five phrases that match no theme. Themes are
+//     contrast; praise that only frames a request, a wish or a question
+//     counts nothing: "Better packaging", "would be great to export to
+//     CSV", "Is the room pet friendly?"); and up to five phrases that match
+//     no theme. Themes are
 //     sorted by first match.
 //     For other languages Themes is empty, Sentiment nil and Phrases built
 //     from that language's function words: no English guess is made.

@@ -383,8 +383,9 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 // triggeredEvent maps Freshdesk's {{triggered_event}} placeholder onto an
 // event, or returns why the delivery is ignored. Freshdesk renders the
 // event that fired the rule as a hash without quotes: {ticket_action:created}
-// (a ticket creation rule), {reply_sent:sent} (a reply, by the customer or
-// an agent), {note_type:public} or {note_type:private} (an agent's note),
+// (a ticket creation rule), {reply_sent:sent} (a reply; the setup in the
+// README fires it only for replies performed by the requester),
+// {note_type:public} or {note_type:private} (an agent's note),
 // {status:{from:2,to:3}} and the like (a property change), and
 // {ticket_update:updated|deleted|marked_as_spam}. Quotes and backslashes
 // are ignored, so a JSON rendering works too. A value that is not a

@@ -509,7 +509,7 @@ func (d *decoder) survey(s surveyResponse, req connectors.Request) (feedback.Rec
 	who := customer
 	if who == "" {
 		// Anonymous: the response itself identifies it.
-		sum := sha256.Sum256([]byte(survey + "\x00" + value + "\x00" + comment))
+		sum := sha256.Sum256([]byte(survey + "\x00" + value + "\x00" + name + "\x00" + comment))
 		who = "anon-" + hex.EncodeToString(sum[:8])
 	}
 	rec := feedback.New(d.name, feedback.KindSurvey, "survey:"+who+":"+strconv.FormatInt(at.Unix(), 10))

@@ -111,11 +111,12 @@ const (
 // formFields returns the first value of each field of a multipart or
 // urlencoded body.
 func formFields(req connectors.Request) (map[string]string, error) {
-	if err := connectors.RequireMediaType(req, mediaMultipart, mediaForm); err != nil {
-		return nil, err
-	}
-	if req.ContentType == mediaMultipart {
+	switch req.ContentType {
+	case mediaMultipart:
 		return connectors.DecodeMultipart(req)
+	case mediaForm:
+	default:
+		return nil, connectors.RequireMediaType(req, mediaMultipart, mediaForm)
 	}
 	vals, err := connectors.DecodeForm(req)
 	if err != nil {

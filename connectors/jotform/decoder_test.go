@@ -510,7 +510,7 @@ func TestDecodeAttributes(t *testing.T) {
 			wantAttrs: map[string]string{"answer.q5_plan": "Pro & Teams"},
 		},
 		{
-			name: "listed personal keys and values are still skipped",
+			name: "listed keys: personal question names and email or phone values are still skipped",
 			opts: map[string]string{OptionAttributeFields: "q3_name,q4_email,q5_city,q6_reachMe,q7_contacts,q8_full"},
 			raw: map[string]any{"q3_name": map[string]any{"first": "Ana"}, "q4_email": "x", "q5_city": "Leeds",
 				"q6_reachMe": "ana@example.com", "q7_contacts": []any{"Work", "+44 113 496 0000"}, "q8_full": "Ana Lopez"},
