@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/corridorhq/corridor/connectors"
 	"github.com/corridorhq/corridor/connectors/internal/sig"
@@ -18,8 +19,9 @@ const Type = "zendesk"
 
 // Event types decoded.
 const (
-	EventTicketCreated      = "zen:event-type:ticket.created"
-	EventTicketCommentAdded = "zen:event-type:ticket.comment_added"
+	EventTicketCreated         = "zen:event-type:ticket.created"
+	EventTicketCommentAdded    = "zen:event-type:ticket.comment_added"
+	EventMessagingMessageAdded = "zen:event-type:messaging_ticket.message_added"
 )
 
 const ticketEventPrefix = "zen:event-type:ticket."
@@ -94,6 +96,26 @@ type comment struct {
 	} `json:"author"`
 }
 
+// messagingEvent is the event of messaging_ticket.message_added. Ids stay
+// raw so that a malformed one is reported by its field.
+type messagingEvent struct {
+	Actor *struct {
+		ID   json.RawMessage `json:"id"`
+		Name wire.Scalar     `json:"name"`
+		Type string          `json:"type"`
+	} `json:"actor"`
+	ConversationID json.RawMessage `json:"conversation_id"`
+	Message        *struct {
+		ID   json.RawMessage `json:"id"`
+		Body string          `json:"body"`
+	} `json:"message"`
+}
+
+// message is what a messaging event contributes to a record.
+type message struct {
+	id, conversationID, authorID, text string
+}
+
 type rating struct {
 	Score   string `json:"score"`
 	Comment string `json:"comment"`
@@ -116,15 +138,25 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	if env.Type == "" {
 		return feedback.Record{}, connectors.Malformedf("type missing")
 	}
-	var ev event
-	if env.Type != EventTicketCreated && env.Type != EventTicketCommentAdded {
+	var (
+		ev  event
+		mev messagingEvent
+	)
+	switch env.Type {
+	case EventTicketCreated, EventTicketCommentAdded:
+		if err := wire.UnmarshalOptional(env.Event, &ev); err != nil {
+			return feedback.Record{}, connectors.Malformedf("event: %v", err)
+		}
+	case EventMessagingMessageAdded:
+		if err := wire.UnmarshalOptional(env.Event, &mev); err != nil {
+			return feedback.Record{}, connectors.Malformedf("event: %v", err)
+		}
+	default:
 		// Best effort: any other ticket event is decoded only when it
 		// carries a satisfaction rating itself.
 		if !strings.HasPrefix(env.Type, ticketEventPrefix) || wire.UnmarshalOptional(env.Event, &ev) != nil || ev.SatisfactionRating == nil {
 			return feedback.Record{}, fmt.Errorf("%w: event type %q", connectors.ErrIgnored, env.Type)
 		}
-	} else if err := wire.UnmarshalOptional(env.Event, &ev); err != nil {
-		return feedback.Record{}, connectors.Malformedf("event: %v", err)
 	}
 	if env.ID == "" {
 		return feedback.Record{}, connectors.Malformedf("id missing")
@@ -187,6 +219,17 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 			rec.Customer.ID = c.Author.ID.NonZero()
 		}
 		wire.SetAttr(&rec, "comment_id", c.ID.String())
+	case EventMessagingMessageAdded:
+		m, err := mev.customerMessage(env.Type)
+		if err != nil {
+			return feedback.Record{}, err
+		}
+		text = m.text
+		if rec.Customer.ID == "" {
+			rec.Customer.ID = m.authorID
+		}
+		wire.SetAttr(&rec, "message_id", m.id)
+		wire.SetAttr(&rec, "conversation_id", m.conversationID)
 	}
 
 	r := ev.SatisfactionRating
@@ -201,7 +244,7 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 		rec.Score = s
 		text = wire.JoinText(text, r.Comment)
 	}
-	if rec.Score == nil && env.Type != EventTicketCreated && env.Type != EventTicketCommentAdded {
+	if rec.Score == nil && !handled(env.Type) {
 		return feedback.Record{}, fmt.Errorf("%w: %s: satisfaction rating offered, not given", connectors.ErrIgnored, env.Type)
 	}
 	// Like a blank comment, a ticket with neither words nor a score is no
@@ -218,6 +261,84 @@ func (d *decoder) decode(req connectors.Request) (feedback.Record, error) {
 	wire.SetAttr(&rec, "channel", strings.ToLower(strings.TrimSpace(t.Via.Channel)))
 	wire.SetAttr(&rec, "ticket_type", strings.ToLower(strings.TrimSpace(t.Type)))
 	return rec, nil
+}
+
+// handled reports whether typ is an event type decoded for its own sake,
+// rather than only for a satisfaction rating it carries.
+func handled(typ string) bool {
+	return typ == EventTicketCreated || typ == EventTicketCommentAdded || typ == EventMessagingMessageAdded
+}
+
+// customerMessage returns the message of a messaging event written by the
+// end user. Malformed ids are ErrMalformed naming the field; a message by
+// anyone else (an agent, a trigger, the system such as the answer bot; how
+// AI agents are labelled is unconfirmed, so only end_user passes), or
+// without text, is ErrIgnored.
+func (e *messagingEvent) customerMessage(typ string) (message, error) {
+	if e.Message == nil {
+		return message{}, connectors.Malformedf("event.message missing")
+	}
+	var (
+		m   message
+		err error
+	)
+	if m.id, err = idField("event.message.id", e.Message.ID); err != nil {
+		return message{}, err
+	}
+	if m.conversationID, err = idField("event.conversation_id", e.ConversationID); err != nil {
+		return message{}, err
+	}
+	var actorType, actorID, actorName string
+	if e.Actor != nil {
+		actorName = strings.TrimSpace(e.Actor.Name.Value)
+		if actorID, err = idField("event.actor.id", e.Actor.ID); err != nil {
+			return message{}, err
+		}
+		actorType = strings.ToLower(strings.TrimSpace(e.Actor.Type))
+	}
+	switch actorType {
+	case "end_user":
+	case "agent":
+		return message{}, fmt.Errorf("%w: %s: message by an agent", connectors.ErrIgnored, typ)
+	case "system":
+		return message{}, fmt.Errorf("%w: %s: message by the system (answer bot or automation)", connectors.ErrIgnored, typ)
+	case "trigger":
+		return message{}, fmt.Errorf("%w: %s: message by a trigger", connectors.ErrIgnored, typ)
+	case "":
+		return message{}, fmt.Errorf("%w: %s: message author unknown (no actor.type)", connectors.ErrIgnored, typ)
+	default:
+		return message{}, fmt.Errorf("%w: %s: message by actor type %q, not an end user", connectors.ErrIgnored, typ, actorType)
+	}
+	// zd:<name> ids (zd:answerBot, zd:agentWorkspace) name Zendesk's own
+	// integrations, never a person, whatever the type says.
+	if strings.HasPrefix(strings.ToLower(actorID), "zd:") {
+		return message{}, fmt.Errorf("%w: %s: message by a Zendesk integration (actor.id prefix zd:)", connectors.ErrIgnored, typ)
+	}
+	m.text = strings.TrimSpace(e.Message.Body)
+	if m.text == "" {
+		return message{}, fmt.Errorf("%w: %s: message without text", connectors.ErrIgnored, typ)
+	}
+	m.authorID = opaqueID(actorID, actorName)
+	return m, nil
+}
+
+// idField decodes the optional id at field (a string or a number).
+func idField(field string, raw json.RawMessage) (string, error) {
+	var id wire.ID
+	if err := wire.UnmarshalOptional(raw, &id); err != nil {
+		return "", connectors.Malformedf("%s: %v", field, err)
+	}
+	return id.NonZero(), nil
+}
+
+// opaqueID returns id if it can only be an opaque id, else "": an email
+// (@), a phone number (+, spaces), a display name (spaces, or the actor's
+// name itself) or a prefixed handle (:) must not become a customer id.
+func opaqueID(id, name string) string {
+	if strings.ContainsAny(id, "@+:") || strings.IndexFunc(id, unicode.IsSpace) >= 0 || (name != "" && strings.EqualFold(id, name)) {
+		return ""
+	}
+	return id
 }
 
 // csat maps a Zendesk satisfaction score onto 0..1: good=1, bad=0.

@@ -30,6 +30,15 @@ func body(t *testing.T, typ string, edit func(p, detail, event map[string]any)) 
 	if typ == EventTicketCommentAdded {
 		event["comment"] = map[string]any{"id": 555, "body": "Still crashing after the update", "is_public": true, "author": map[string]any{"id": 20978392, "is_staff": false}}
 	}
+	if typ == EventMessagingMessageAdded {
+		// Messaging events carry only the ticket id in detail.
+		detail = map[string]any{"id": "35436"}
+		event = map[string]any{
+			"actor":           map[string]any{"id": "20978392", "name": "Priya N.", "type": "end_user"},
+			"conversation_id": "65e5f0a1c3d2b4a59e7f1028",
+			"message":         map[string]any{"id": "65e5f9b2d4c3a5b60f8e2139", "body": " Where is my parcel? "},
+		}
+	}
 	p := map[string]any{"type": typ, "id": "ev-1", "time": "2025-03-02T10:02:00Z", "subject": "zen:ticket:35436", "detail": detail, "event": event}
 	if edit != nil {
 		edit(p, detail, event)
@@ -252,6 +261,116 @@ func TestDecodeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := decodeOne(t, body(t, tt.typ, tt.edit))
+			require.ErrorIs(t, err, tt.want)
+			assert.ErrorContains(t, err, tt.message)
+			assert.ErrorContains(t, err, "zendesk: decode")
+		})
+	}
+}
+
+// messaging edits the event of a messaging_ticket.message_added body.
+func messaging(edit func(event, actor, msg map[string]any)) func(p, detail, event map[string]any) {
+	return func(_, _, event map[string]any) {
+		actor, _ := event["actor"].(map[string]any)
+		msg, _ := event["message"].(map[string]any)
+		edit(event, actor, msg)
+	}
+}
+
+func TestDecodeMessagingMessageAdded(t *testing.T) {
+	rec, err := decodeOne(t, body(t, EventMessagingMessageAdded, nil))
+	require.NoError(t, err)
+	assert.Equal(t, feedback.NewID(Type, "ev-1"), rec.ID)
+	assert.Equal(t, "ev-1", rec.EventID)
+	assert.Equal(t, int64(1), rec.Version)
+	assert.Equal(t, feedback.KindTicket, rec.Kind)
+	assert.Equal(t, "Where is my parcel?", rec.Text)
+	assert.Equal(t, feedback.Customer{ID: "20978392", Role: feedback.RoleUnknown}, rec.Customer)
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 2, 0, 0, time.UTC), rec.OccurredAt)
+	assert.Empty(t, rec.Agent)
+	assert.Nil(t, rec.Score)
+	assert.Equal(t, map[string]string{
+		"ticket_id": "35436", "message_id": "65e5f9b2d4c3a5b60f8e2139", "conversation_id": "65e5f0a1c3d2b4a59e7f1028",
+	}, rec.Attributes)
+
+	again, err := decodeOne(t, body(t, EventMessagingMessageAdded, nil))
+	require.NoError(t, err)
+	assert.Equal(t, rec.ID, again.ID, "a redelivered event has the same id")
+
+	other, err := decodeOne(t, body(t, EventMessagingMessageAdded, func(p, _, _ map[string]any) { p["id"] = "ev-2" }))
+	require.NoError(t, err)
+	assert.NotEqual(t, rec.ID, other.ID, "each event is its own record")
+
+	noTime, err := decodeOne(t, body(t, EventMessagingMessageAdded, func(p, _, _ map[string]any) { delete(p, "time") }))
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2025, 3, 2, 10, 5, 0, 0, time.UTC), noTime.OccurredAt, "no time: the receive time")
+}
+
+func TestDecodeMessagingCustomerID(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(p, detail, event map[string]any)
+		want string
+	}{
+		{"string id", nil, "20978392"},
+		{"numeric id", messaging(func(_, actor, _ map[string]any) { actor["id"] = 20978392 }), "20978392"},
+		{"opaque messaging id", messaging(func(_, actor, _ map[string]any) { actor["id"] = "65e5f0a1c3d2b4a59e7f1028" }), "65e5f0a1c3d2b4a59e7f1028"},
+		{"email", messaging(func(_, actor, _ map[string]any) { actor["id"] = "priya@example.com" }), ""},
+		{"phone", messaging(func(_, actor, _ map[string]any) { actor["id"] = "+44 7700 900123" }), ""},
+		{"phone without spaces", messaging(func(_, actor, _ map[string]any) { actor["id"] = "+447700900123" }), ""},
+		{"display name", messaging(func(_, actor, _ map[string]any) { actor["id"] = "Priya N." }), ""},
+		{"the actor's name", messaging(func(_, actor, _ map[string]any) { actor["id"] = "priya"; actor["name"] = "Priya" }), ""},
+		{"zero", messaging(func(_, actor, _ map[string]any) { actor["id"] = "0" }), ""},
+		{"absent", messaging(func(_, actor, _ map[string]any) { delete(actor, "id") }), ""},
+		{"null", messaging(func(_, actor, _ map[string]any) { actor["id"] = nil }), ""},
+		{"odd name shape is no error", messaging(func(_, actor, _ map[string]any) { actor["name"] = map[string]any{"first": "Priya"} }), "20978392"},
+		{"requester in detail wins", func(_, detail, _ map[string]any) { detail["requester_id"] = 777 }, "777"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := decodeOne(t, body(t, EventMessagingMessageAdded, tt.edit))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, rec.Customer.ID)
+		})
+	}
+}
+
+func TestDecodeMessagingErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(p, detail, event map[string]any)
+		want    error
+		message string
+	}{
+		// Not customer voice.
+		{"agent", messaging(func(_, actor, _ map[string]any) { actor["type"] = "agent"; actor["id"] = "8447388090495" }), connectors.ErrIgnored, "message by an agent"},
+		{"answer bot", messaging(func(_, actor, _ map[string]any) { actor["type"] = "system"; actor["id"] = "zd:answerBot" }), connectors.ErrIgnored, "message by the system (answer bot or automation)"},
+		{"trigger", messaging(func(_, actor, _ map[string]any) { actor["type"] = "trigger"; actor["id"] = "360001234567" }), connectors.ErrIgnored, "message by a trigger"},
+		{"unknown actor type", messaging(func(_, actor, _ map[string]any) { actor["type"] = "ai_agent" }), connectors.ErrIgnored, `message by actor type "ai_agent", not an end user`},
+		{"Zendesk integration typed end_user", messaging(func(_, actor, _ map[string]any) { actor["id"] = "zd:agentWorkspace" }), connectors.ErrIgnored, "Zendesk integration"},
+		{"no actor type", messaging(func(_, actor, _ map[string]any) { delete(actor, "type") }), connectors.ErrIgnored, "message author unknown"},
+		{"no actor", messaging(func(event, _, _ map[string]any) { delete(event, "actor") }), connectors.ErrIgnored, "message author unknown"},
+		{"blank body", messaging(func(_, _, msg map[string]any) { msg["body"] = " \n " }), connectors.ErrIgnored, "messaging_ticket.message_added: message without text"},
+		{"no body", messaging(func(_, _, msg map[string]any) { delete(msg, "body") }), connectors.ErrIgnored, "message without text"},
+		{"bot without text", messaging(func(_, actor, msg map[string]any) { actor["type"] = "system"; msg["body"] = "" }), connectors.ErrIgnored, "message by the system"},
+		// Malformed, naming the field.
+		{"message id an object", messaging(func(_, _, msg map[string]any) { msg["id"] = map[string]any{"x": 1} }), connectors.ErrMalformed, "event.message.id"},
+		{"message id a boolean", messaging(func(_, _, msg map[string]any) { msg["id"] = true }), connectors.ErrMalformed, "event.message.id"},
+		{"actor id an array", messaging(func(_, actor, _ map[string]any) { actor["id"] = []any{"20978392"} }), connectors.ErrMalformed, "event.actor.id"},
+		{"conversation id an object", messaging(func(event, _, _ map[string]any) { event["conversation_id"] = map[string]any{} }), connectors.ErrMalformed, "event.conversation_id"},
+		{"malformed id of a bot message", messaging(func(_, actor, msg map[string]any) { actor["type"] = "system"; msg["id"] = false }), connectors.ErrMalformed, "event.message.id"},
+		{"ticket id an object", func(_, detail, _ map[string]any) { detail["id"] = map[string]any{} }, connectors.ErrMalformed, "detail"},
+		{"no ticket id", func(p, detail, _ map[string]any) { delete(detail, "id"); delete(p, "subject") }, connectors.ErrMalformed, "detail.id missing"},
+		{"no event id", func(p, _, _ map[string]any) { delete(p, "id") }, connectors.ErrMalformed, "id missing"},
+		{"no message", messaging(func(event, _, _ map[string]any) { delete(event, "message") }), connectors.ErrMalformed, "event.message missing"},
+		{"no event", func(p, _, _ map[string]any) { delete(p, "event") }, connectors.ErrMalformed, "event.message missing"},
+		{"message not an object", messaging(func(event, _, _ map[string]any) { event["message"] = "hi" }), connectors.ErrMalformed, "event:"},
+		{"body not a string", messaging(func(_, _, msg map[string]any) { msg["body"] = 42 }), connectors.ErrMalformed, "event:"},
+		{"bad time", func(p, _, _ map[string]any) { p["time"] = "yesterday" }, connectors.ErrMalformed, "RFC 3339"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeOne(t, body(t, EventMessagingMessageAdded, tt.edit))
 			require.ErrorIs(t, err, tt.want)
 			assert.ErrorContains(t, err, tt.message)
 			assert.ErrorContains(t, err, "zendesk: decode")
