@@ -92,16 +92,16 @@ type ticket struct {
 	Requester       *struct {
 		ID wire.ID `json:"id"`
 	} `json:"requester"`
-	CreatedAt    stamp                  `json:"created_at"`
-	UpdatedAt    stamp                  `json:"updated_at"`
+	CreatedAt    wire.Scalar            `json:"created_at"` // a stamp
+	UpdatedAt    wire.Scalar            `json:"updated_at"` // a stamp
 	CustomFields map[string]wire.Scalar `json:"custom_fields"`
 }
 
 type reply struct {
-	ID        wire.ID `json:"id"`
-	BodyText  string  `json:"body_text"`
-	Body      string  `json:"body"`
-	CreatedAt stamp   `json:"created_at"`
+	ID        wire.ID     `json:"id"`
+	BodyText  string      `json:"body_text"`
+	Body      string      `json:"body"`
+	CreatedAt wire.Scalar `json:"created_at"` // a stamp
 }
 
 // fields is one delivery, whatever its layout.
@@ -115,9 +115,9 @@ type fields struct {
 	tags                                   []string
 	groupID, groupName, agentID            string
 	requesterID, companyID                 string
-	createdAt, updatedAt                   stamp
+	createdAt, updatedAt                   string // stamps
 	replyID, replyText, replyHTML          string
-	replyAt                                stamp
+	replyAt                                string // a stamp
 	csat                                   string
 	custom                                 map[string]string
 	createdField, updatedField, replyField string
@@ -177,7 +177,7 @@ func fromJSON(p payload) (fields, error) {
 			groupID:    t.GroupID.String(),
 			agentID:    firstNonEmpty(t.AgentID.String(), t.ResponderID.String()),
 			companyID:  t.CompanyID.String(),
-			createdAt:  t.CreatedAt, updatedAt: t.UpdatedAt,
+			createdAt:  t.CreatedAt.Value, updatedAt: t.UpdatedAt.Value,
 			createdField: "ticket.created_at", updatedField: "ticket.updated_at", replyField: "reply.created_at",
 			csat:      scalar(p.CSAT),
 			triggered: scalar(p.Triggered),
@@ -187,7 +187,7 @@ func fromJSON(p payload) (fields, error) {
 			f.requesterID = t.Requester.ID.String()
 		}
 		if p.Reply != nil {
-			f.replyID, f.replyText, f.replyHTML, f.replyAt = p.Reply.ID.String(), p.Reply.BodyText, p.Reply.Body, p.Reply.CreatedAt
+			f.replyID, f.replyText, f.replyHTML, f.replyAt = p.Reply.ID.String(), p.Reply.BodyText, p.Reply.Body, p.Reply.CreatedAt.Value
 		}
 		f.custom = map[string]string{}
 		for k, v := range t.CustomFields {
@@ -251,8 +251,8 @@ func fromSimple(v map[string]string, name func(string) string) fields {
 		agentID:     v["ticket_agent_id"],
 		requesterID: v["ticket_requester_id"],
 		companyID:   v["ticket_company_id"],
-		createdAt:   stamp{v["ticket_created_at"]}, createdField: name("ticket_created_at"),
-		updatedAt: stamp{v["ticket_updated_at"]}, updatedField: name("ticket_updated_at"),
+		createdAt:   v["ticket_created_at"], createdField: name("ticket_created_at"),
+		updatedAt: v["ticket_updated_at"], updatedField: name("ticket_updated_at"),
 		replyHTML: v["ticket_latest_public_comment"],
 		csat:      v["csat"],
 		custom:    map[string]string{},
@@ -272,15 +272,15 @@ func (d *decoder) record(req connectors.Request, f fields) (feedback.Record, err
 	if f.ticketID == "" {
 		return feedback.Record{}, connectors.Malformedf("%s missing", f.idField)
 	}
-	created, err := f.createdAt.instant(f.createdField)
+	created, err := stampInstant(f.createdAt, f.createdField)
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	updated, err := f.updatedAt.instant(f.updatedField)
+	updated, err := stampInstant(f.updatedAt, f.updatedField)
 	if err != nil {
 		return feedback.Record{}, err
 	}
-	replyAt, err := f.replyAt.instant(f.replyField)
+	replyAt, err := stampInstant(f.replyAt, f.replyField)
 	if err != nil {
 		return feedback.Record{}, err
 	}
@@ -514,49 +514,34 @@ func splitTags(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// stamp is a timestamp as a template renders it: RFC 3339, Ruby's
-// "2006-01-02 15:04:05 UTC" / "2006-01-02 15:04:05 +0530" (what
-// {{ticket.created_on}} renders), or Unix seconds. Empty means absent.
-type stamp struct{ raw string }
-
-func (s *stamp) UnmarshalJSON(b []byte) error {
-	var v wire.Scalar
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	s.raw = v.Value
-	return nil
-}
-
+// stampLayouts are the layouts of a stamp, a timestamp as a template
+// renders it: RFC 3339, or Ruby's "2006-01-02 15:04:05 UTC" /
+// "2006-01-02 15:04:05 +0530" (what {{ticket.created_on}} renders), once
+// stampInstant has cut a UTC zone name. A stamp may also be Unix seconds.
 var stampLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05 -07:00", "2006-01-02T15:04:05-0700", "2006-01-02 15:04:05"}
 
-// instant parses the stamp; field names it in errors.
-func (s stamp) instant(field string) (time.Time, error) {
-	raw := strings.TrimSpace(s.raw)
-	if raw == "" {
+// stampInstant parses the stamp raw, the zero time when blank (absent);
+// field names it in errors.
+func stampInstant(raw, field string) (time.Time, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
 		return time.Time{}, nil
 	}
 	var t time.Time
-	if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		t = wire.Unix(n)
 	} else {
 		// Only UTC zone names are unambiguous; Go would invent a zero
 		// offset for "IST".
 		for _, utc := range []string{" UTC", " GMT", " Z"} {
-			if base, ok := strings.CutSuffix(raw, utc); ok {
-				raw = base
+			if base, ok := strings.CutSuffix(s, utc); ok {
+				s = base
 				break
 			}
 		}
-		ok := false
-		for _, layout := range stampLayouts {
-			if v, err := time.Parse(layout, raw); err == nil {
-				t, ok = v, true
-				break
-			}
-		}
-		if !ok {
-			return time.Time{}, connectors.Malformedf("%s %.64q is not a timestamp (RFC 3339, \"2006-01-02 15:04:05 UTC\" or Unix seconds)", field, s.raw)
+		var ok bool
+		if t, ok = wire.ParseTime(s, stampLayouts...); !ok {
+			return time.Time{}, connectors.Malformedf("%s %.64q is not a timestamp (RFC 3339, \"2006-01-02 15:04:05 UTC\" or Unix seconds)", field, raw)
 		}
 	}
 	return wire.FieldInstant(field, t)

@@ -52,13 +52,15 @@ func newDecoder(cfg connectors.SourceConfig, set connectors.Settings) (connector
 
 // notification is Intercom's notification_event envelope; data.item is
 // parsed only for topics we handle, so other topics are ignored whatever
-// their shape.
+// their shape. Timestamps here and below are Unix seconds or else an RFC
+// 3339 string, which some deliveries appear to carry (UNCONFIRMED, see
+// README).
 type notification struct {
-	ID        wire.ID         `json:"id"`
-	Topic     string          `json:"topic"`
-	AppID     wire.ID         `json:"app_id"`
-	CreatedAt seconds         `json:"created_at"`
-	Data      json.RawMessage `json:"data"`
+	ID        wire.ID            `json:"id"`
+	Topic     string             `json:"topic"`
+	AppID     wire.ID            `json:"app_id"`
+	CreatedAt wire.SecondsOrTime `json:"created_at"`
+	Data      json.RawMessage    `json:"data"`
 }
 
 // conversation is data.item. API 2.x sends the opening message as source,
@@ -67,8 +69,8 @@ type notification struct {
 type conversation struct {
 	Type                string                 `json:"type"`
 	ID                  wire.ID                `json:"id"`
-	CreatedAt           seconds                `json:"created_at"`
-	UpdatedAt           seconds                `json:"updated_at"`
+	CreatedAt           wire.SecondsOrTime     `json:"created_at"`
+	UpdatedAt           wire.SecondsOrTime     `json:"updated_at"`
 	State               string                 `json:"state"`
 	Priority            string                 `json:"priority"`
 	Source              message                `json:"source"`
@@ -117,11 +119,11 @@ func (a author) customer() bool {
 }
 
 type part struct {
-	ID        wire.ID `json:"id"`
-	PartType  string  `json:"part_type"`
-	Body      string  `json:"body"`
-	CreatedAt seconds `json:"created_at"`
-	Author    author  `json:"author"`
+	ID        wire.ID            `json:"id"`
+	PartType  string             `json:"part_type"`
+	Body      string             `json:"body"`
+	CreatedAt wire.SecondsOrTime `json:"created_at"`
+	Author    author             `json:"author"`
 }
 
 type ref struct {
@@ -129,13 +131,13 @@ type ref struct {
 }
 
 type rating struct {
-	Rating    *float64 `json:"rating"`
-	Remark    string   `json:"remark"`
-	CreatedAt seconds  `json:"created_at"`
-	UpdatedAt seconds  `json:"updated_at"`
-	Contact   *ref     `json:"contact"`
-	Customer  *ref     `json:"customer"` // API 1.x name of contact
-	Teammate  *ref     `json:"teammate"`
+	Rating    *float64           `json:"rating"`
+	Remark    string             `json:"remark"`
+	CreatedAt wire.SecondsOrTime `json:"created_at"`
+	UpdatedAt wire.SecondsOrTime `json:"updated_at"`
+	Contact   *ref               `json:"contact"`
+	Customer  *ref               `json:"customer"` // API 1.x name of contact
+	Teammate  *ref               `json:"teammate"`
 }
 
 // Decode turns one notification into one ticket record.
@@ -384,34 +386,3 @@ func (l tags) names() []string {
 	}
 	return names
 }
-
-// seconds is an Intercom timestamp: Unix seconds as wire.Seconds accepts
-// them (number, numeric string, null), or else an RFC 3339 string, which
-// some deliveries appear to carry (UNCONFIRMED, see README).
-type seconds struct{ t time.Time }
-
-// UnmarshalJSON accepts what wire.Seconds accepts, then an RFC 3339 string.
-func (s *seconds) UnmarshalJSON(b []byte) error {
-	var n wire.Seconds
-	err := n.UnmarshalJSON(b)
-	if err == nil {
-		s.t = n.Time()
-		return nil
-	}
-	var str string
-	if json.Unmarshal(b, &str) != nil {
-		return err
-	}
-	t, perr := time.Parse(time.RFC3339Nano, strings.TrimSpace(str))
-	if perr != nil {
-		return fmt.Errorf("%w, nor RFC 3339", err)
-	}
-	if t.Unix() <= 0 {
-		t = time.Time{} // absent, as wire.Seconds treats 0 and below
-	}
-	s.t = t
-	return nil
-}
-
-// Time returns the instant, or the zero time when absent.
-func (s seconds) Time() time.Time { return s.t }

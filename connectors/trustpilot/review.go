@@ -1,7 +1,6 @@
 package trustpilot
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,16 +13,18 @@ import (
 
 // review holds the fields the reviews API and the webhook's eventData
 // share, plus those only one of them sends. consumer.displayName and
-// consumer.name are personal and deliberately not decoded.
+// consumer.name are personal and deliberately not decoded. Times are RFC
+// 3339 as the API sends them, or the form without a zone that Trustpilot's
+// documentation samples show ("2013-09-07T13:37:00"), read as UTC.
 type review struct {
-	ID         string   `json:"id"`
-	Stars      *float64 `json:"stars"`
-	Title      string   `json:"title"`
-	Text       string   `json:"text"`
-	Language   string   `json:"language"`
-	CreatedAt  stamp    `json:"createdAt"`
-	UpdatedAt  stamp    `json:"updatedAt"`
-	IsVerified *bool    `json:"isVerified"`
+	ID         string              `json:"id"`
+	Stars      *float64            `json:"stars"`
+	Title      string              `json:"title"`
+	Text       string              `json:"text"`
+	Language   string              `json:"language"`
+	CreatedAt  wire.TimeOrZoneless `json:"createdAt"`
+	UpdatedAt  wire.TimeOrZoneless `json:"updatedAt"`
+	IsVerified *bool               `json:"isVerified"`
 	Consumer   *struct {
 		ID string `json:"id"`
 	} `json:"consumer"`
@@ -39,31 +40,6 @@ type review struct {
 	// Webhook eventData.
 	ReferenceID string `json:"referenceId"`
 	LocationID  string `json:"locationId"`
-}
-
-// stamp is a Trustpilot time: RFC 3339 as the API sends it, or the form
-// without a zone that Trustpilot's documentation samples show
-// ("2013-09-07T13:37:00"), read as UTC. null and "" are absent.
-type stamp struct{ time.Time }
-
-// zoneless is the layout of a time without a zone.
-const zoneless = "2006-01-02T15:04:05.999999999"
-
-func (s *stamp) UnmarshalJSON(b []byte) error {
-	var w wire.Time
-	err := w.UnmarshalJSON(b)
-	if err == nil {
-		s.Time = w.Time
-		return nil
-	}
-	var str string
-	if json.Unmarshal(b, &str) == nil {
-		if t, perr := time.ParseInLocation(zoneless, strings.TrimSpace(str), time.UTC); perr == nil {
-			s.Time = t
-			return nil
-		}
-	}
-	return err
 }
 
 // record builds the record of r for source. When r has no updatedAt,

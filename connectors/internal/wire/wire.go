@@ -117,15 +117,11 @@ type Time struct{ time.Time }
 
 // UnmarshalJSON parses an RFC 3339 string, or null or "" as absent.
 func (t *Time) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(bytes.TrimSpace(b), null) {
-		t.Time = time.Time{}
-		return nil
-	}
-	s, err := unquote(bytes.TrimSpace(b))
-	if err != nil {
-		return fmt.Errorf("timestamp: %w", err)
-	}
-	if strings.TrimSpace(s) == "" {
+	s, ok, err := timeText(b)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
 		t.Time = time.Time{}
 		return nil
 	}
@@ -135,6 +131,66 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	t.Time = v
 	return nil
+}
+
+// Zoneless is the layout of an RFC 3339 date-time without its zone
+// ("2013-09-07T13:37:00", fractional seconds allowed). time.Parse reads
+// it as UTC.
+const Zoneless = "2006-01-02T15:04:05.999999999"
+
+// TimeOrZoneless is a Time that also accepts the Zoneless form, read as
+// UTC; blanks around that form are ignored. null and "" decode to the zero
+// time.
+type TimeOrZoneless struct{ time.Time }
+
+// UnmarshalJSON parses an RFC 3339 string, else a Zoneless one, or null or
+// "" as absent.
+func (t *TimeOrZoneless) UnmarshalJSON(b []byte) error {
+	s, ok, err := timeText(b)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		t.Time = time.Time{}
+		return nil
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if v, err = time.Parse(Zoneless, strings.TrimSpace(s)); err != nil {
+			return fmt.Errorf("timestamp %q is not RFC 3339, with or without a zone", s)
+		}
+	}
+	t.Time = v
+	return nil
+}
+
+// timeText decodes the JSON value b for Time and its variants: ok is false
+// for null and a blank string (absent); otherwise s is the string as sent.
+func timeText(b []byte) (s string, ok bool, err error) {
+	b = bytes.TrimSpace(b)
+	if bytes.Equal(b, null) {
+		return "", false, nil
+	}
+	s, err = unquote(b)
+	if err != nil {
+		return "", false, fmt.Errorf("timestamp: %w", err)
+	}
+	if strings.TrimSpace(s) == "" {
+		return "", false, nil
+	}
+	return s, true, nil
+}
+
+// ParseTime parses s with the first of layouts that accepts it, and
+// reports whether one did. s is used as given (trim it first if blanks are
+// allowed); a layout without a zone reads s as UTC, as time.Parse does.
+func ParseTime(s string, layouts ...string) (time.Time, bool) {
+	for _, l := range layouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // Bounds of the timestamps a record can marshal.
@@ -218,36 +274,75 @@ type Seconds int64
 
 // UnmarshalJSON accepts a number, a numeric string or null.
 func (s *Seconds) UnmarshalJSON(b []byte) error {
+	n, _, err := unmarshalSeconds(b)
+	if err != nil {
+		return err
+	}
+	*s = n
+	return nil
+}
+
+// unmarshalSeconds decodes b as Seconds. When b is a string that is not a
+// number, it also returns the string, trimmed, so that a variant can try
+// other forms without decoding b again.
+func unmarshalSeconds(b []byte) (n Seconds, str string, err error) {
 	b = bytes.TrimSpace(b)
 	if bytes.Equal(b, null) {
-		*s = 0
-		return nil
+		return 0, "", nil
 	}
 	if len(b) > 0 && b[0] == '"' {
 		v, err := unquote(b)
 		if err != nil {
-			return err
+			return 0, "", err
 		}
-		b = []byte(strings.TrimSpace(v))
-		if len(b) == 0 {
-			*s = 0
-			return nil
+		str = strings.TrimSpace(v)
+		if str == "" {
+			return 0, "", nil
 		}
+		b = []byte(str)
 	}
 	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil {
-		*s = Seconds(n)
-		return nil
+		return Seconds(n), "", nil
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil || math.IsNaN(f) || f > MaxUnix*2 || f < -MaxUnix*2 {
-		return fmt.Errorf("unix timestamp %.40q is not a number of seconds", b)
+		return 0, str, fmt.Errorf("unix timestamp %.40q is not a number of seconds", b)
 	}
-	*s = Seconds(int64(f))
-	return nil
+	return Seconds(int64(f)), "", nil
 }
 
 // Time returns the instant, or the zero time when s <= 0 (absent).
 func (s Seconds) Time() time.Time { return Unix(int64(s)) }
+
+// SecondsOrTime is a timestamp sent as Unix seconds, as Seconds accepts
+// them (number, numeric string, null), or else as an RFC 3339 string
+// (blanks around it ignored). As for Seconds, an instant whose Unix seconds
+// are 0 or less is absent. Time returns it.
+type SecondsOrTime struct{ t time.Time }
+
+// UnmarshalJSON accepts what Seconds accepts, then an RFC 3339 string.
+func (s *SecondsOrTime) UnmarshalJSON(b []byte) error {
+	n, str, err := unmarshalSeconds(b)
+	if err == nil {
+		s.t = n.Time()
+		return nil
+	}
+	if str == "" {
+		return err
+	}
+	t, perr := time.Parse(time.RFC3339Nano, str)
+	if perr != nil {
+		return fmt.Errorf("%w, nor RFC 3339", err)
+	}
+	if t.Unix() <= 0 {
+		t = time.Time{} // absent, as Seconds treats 0 and below
+	}
+	s.t = t
+	return nil
+}
+
+// Time returns the instant, or the zero time when absent.
+func (s SecondsOrTime) Time() time.Time { return s.t }
 
 // Millis is a Unix timestamp in milliseconds sent as a JSON integer or a
 // numeric string; null decodes to 0 (absent).

@@ -167,3 +167,111 @@ func FuzzUnquote(f *testing.F) {
 		}
 	})
 }
+
+func TestTimeOrZoneless(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want time.Time
+		err  string
+	}{
+		{"RFC 3339", `"2025-03-02T10:01:12Z"`, time.Date(2025, 3, 2, 10, 1, 12, 0, time.UTC), ""},
+		{"RFC 3339 with offset", `"2025-03-02T11:01:12.5+01:00"`, time.Date(2025, 3, 2, 10, 1, 12, 5e8, time.UTC), ""},
+		{"zoneless", `"2013-09-07T13:37:00"`, time.Date(2013, 9, 7, 13, 37, 0, 0, time.UTC), ""},
+		{"zoneless with fraction", `"2013-09-08T10:00:00.5"`, time.Date(2013, 9, 8, 10, 0, 0, 5e8, time.UTC), ""},
+		{"zoneless with blanks", `" 2013-09-07T13:37:00 "`, time.Date(2013, 9, 7, 13, 37, 0, 0, time.UTC), ""},
+		{"zoneless escaped", `"2013-09-07T13:37:00\u0020"`, time.Date(2013, 9, 7, 13, 37, 0, 0, time.UTC), ""},
+		{"null", `null`, time.Time{}, ""},
+		{"empty", `""`, time.Time{}, ""},
+		{"blank", `"  "`, time.Time{}, ""},
+		{"RFC 3339 with blanks, as Time", `" 2025-03-02T10:01:12Z"`, time.Time{}, "RFC 3339"},
+		{"date only", `"2013-09-07"`, time.Time{}, "RFC 3339"},
+		{"other form", `"07/09/2013 13:37"`, time.Time{}, `"07/09/2013 13:37" is not RFC 3339`},
+		{"number", `17`, time.Time{}, "timestamp: "},
+		{"object", `{}`, time.Time{}, "timestamp: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := TimeOrZoneless{time.Unix(1, 0)} // overwritten when absent
+			err := json.Unmarshal([]byte(tt.in), &v)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, tt.want.Equal(v.Time), "got %v", v.Time)
+			assert.Equal(t, tt.want.IsZero(), v.IsZero())
+		})
+	}
+}
+
+func TestSecondsOrTime(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want time.Time
+		err  string
+	}{
+		{"number", `1740909672`, time.Unix(1740909672, 0), ""},
+		{"fractional number", `1740909672.9`, time.Unix(1740909672, 0), ""},
+		{"numeric string", `" 1740909672 "`, time.Unix(1740909672, 0), ""},
+		{"RFC 3339", `"2025-03-02T10:01:12Z"`, time.Unix(1740909672, 0), ""},
+		{"RFC 3339 with fraction, offset and blanks", `" 2025-03-02T11:01:12.82+01:00 "`, time.Unix(1740909672, 82e7), ""},
+		{"null", `null`, time.Time{}, ""},
+		{"empty", `""`, time.Time{}, ""},
+		{"zero", `0`, time.Time{}, ""},
+		{"negative", `-5`, time.Time{}, ""},
+		{"epoch as RFC 3339", `"1970-01-01T00:00:00Z"`, time.Time{}, ""},
+		{"epoch and a fraction as RFC 3339", `"1970-01-01T00:00:00.5Z"`, time.Time{}, ""},
+		{"before 1970 as RFC 3339", `"1969-07-20T20:17:40Z"`, time.Time{}, ""},
+		{"first second as RFC 3339", `"1970-01-01T00:00:01Z"`, time.Unix(1, 0), ""},
+		{"not a time", `"yesterday"`, time.Time{}, `unix timestamp "yesterday" is not a number of seconds, nor RFC 3339`},
+		{"no zone", `"2025-03-02 10:01:10"`, time.Time{}, "nor RFC 3339"},
+		{"NaN", `"NaN"`, time.Time{}, "nor RFC 3339"},
+		{"boolean", `true`, time.Time{}, `unix timestamp "true" is not a number of seconds`},
+		{"object", `{"at":1}`, time.Time{}, "is not a number of seconds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := SecondsOrTime{time.Unix(1, 0)} // overwritten when absent
+			err := json.Unmarshal([]byte(tt.in), &v)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				if tt.name == "boolean" || tt.name == "object" {
+					assert.NotContains(t, err.Error(), "RFC 3339", "only strings fall back to RFC 3339")
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, tt.want.Equal(v.Time()), "got %v", v.Time())
+			assert.Equal(t, tt.want.IsZero(), v.Time().IsZero())
+		})
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	layouts := []string{time.RFC3339Nano, "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05"}
+	tests := []struct {
+		in   string
+		want time.Time
+		ok   bool
+	}{
+		{"2025-03-02T10:01:12Z", time.Date(2025, 3, 2, 10, 1, 12, 0, time.UTC), true},
+		{"2025-03-02 15:31:12 +0530", time.Date(2025, 3, 2, 10, 1, 12, 0, time.UTC), true},
+		{"2025-03-02 10:01:12", time.Date(2025, 3, 2, 10, 1, 12, 0, time.UTC), true},
+		{" 2025-03-02 10:01:12", time.Time{}, false},
+		{"2025-03-02", time.Time{}, false},
+		{"", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := ParseTime(tt.in, layouts...)
+			assert.Equal(t, tt.ok, ok)
+			assert.True(t, tt.want.Equal(got), "got %v", got)
+		})
+	}
+	_, ok := ParseTime("2025-03-02T10:01:12Z")
+	assert.False(t, ok, "no layouts")
+	got, _ := ParseTime("2025-03-02 10:01:12", "2006-01-02 15:04:05")
+	assert.Equal(t, time.UTC, got.Location(), "no zone reads as UTC")
+}
