@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,6 +75,8 @@ type option struct {
 	ID       wire.ID  `json:"id"`
 	Text     string   `json:"text"`
 	Position *float64 `json:"position"`
+	Weight   *float64 `json:"weight"`
+	IsNA     bool     `json:"is_na"` // the "N/A" column of a rating scale: no score
 }
 
 // survey is what Enrich keeps of a survey's details.
@@ -88,8 +91,9 @@ type question struct {
 	subtype     string
 	displayType string
 	rows        map[string]string // row id → plain text
-	choices     map[string]int    // choice id → 0-based position on the scale
-	nChoices    int
+	choices     map[string]int    // choice id → 0-based position on the scale (N/A left out)
+	nChoices    int               // choices on the scale, N/A left out
+	npsScale    bool              // a rating whose 11 choices are NPS's 0..10
 }
 
 // Enrich completes each record from the SurveyMonkey API. Records whose
@@ -190,11 +194,10 @@ func newSurvey(det *surveyDetails) *survey {
 				continue
 			}
 			qi := &question{
-				family:   strings.ToLower(q.Family),
-				subtype:  strings.ToLower(q.Subtype),
-				rows:     map[string]string{},
-				choices:  map[string]int{},
-				nChoices: len(q.Answers.Choices),
+				family:  strings.ToLower(q.Family),
+				subtype: strings.ToLower(q.Subtype),
+				rows:    map[string]string{},
+				choices: map[string]int{},
 			}
 			if len(q.Headings) > 0 {
 				qi.heading = vendorapi.PlainText(q.Headings[0].Heading)
@@ -205,9 +208,15 @@ func newSurvey(det *surveyDetails) *survey {
 			for _, r := range q.Answers.Rows {
 				qi.rows[r.ID.String()] = vendorapi.PlainText(r.Text)
 			}
-			for i, c := range ordered(q.Answers.Choices) {
-				qi.choices[c.ID.String()] = i
+			scale := ordered(q.Answers.Choices)
+			for _, c := range scale {
+				if !c.IsNA {
+					qi.choices[c.ID.String()] = len(qi.choices)
+					scale[qi.nChoices] = c
+					qi.nChoices++
+				}
 			}
+			qi.npsScale = npsScale(scale[:qi.nChoices])
 			sv.questions[id] = qi
 		}
 	}
@@ -238,8 +247,34 @@ func (q *question) textual() bool {
 	return false
 }
 
+// nps reports whether q is a Net Promoter question: one SurveyMonkey
+// types as such, or a rating whose choices are NPS's 0..10 (SurveyMonkey's
+// question bank serves its NPS question as a matrix rating of 11 choices).
 func (q *question) nps() bool {
-	return q.subtype == "nps" || q.displayType == "nps"
+	return q.subtype == "nps" || q.displayType == "nps" || q.npsScale
+}
+
+// npsScale reports whether scale, in order, is NPS's 0..10: 11 choices
+// whose texts end in 0 to 10, or whose weights are NPS's -100 (0-6), 0
+// (7-8) and 100 (9-10).
+func npsScale(scale []option) bool {
+	if len(scale) != npsChoices {
+		return false
+	}
+	byText, byWeight := true, true
+	for i, c := range scale {
+		fields := strings.Fields(vendorapi.PlainText(c.Text))
+		byText = byText && len(fields) > 0 && fields[len(fields)-1] == strconv.Itoa(i)
+		want := -100.0
+		switch {
+		case i >= 9:
+			want = 100
+		case i >= 7:
+			want = 0
+		}
+		byWeight = byWeight && c.Weight != nil && *c.Weight == want
+	}
+	return byText || byWeight
 }
 
 // applyAnswers fills Text, Answers and Score.

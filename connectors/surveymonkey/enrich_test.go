@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -316,4 +317,66 @@ func TestEnrichConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// ratingQuestion is a survey with one matrix rating question whose choices
+// are given as JSON.
+func ratingQuestion(choices string) string {
+	return `{"id":"9","title":"T","pages":[{"id":"1","questions":[{"id":"q1","family":"matrix","subtype":"rating",` +
+		`"headings":[{"heading":"How likely are you to recommend us?"}],"answers":{"rows":[{"id":"r1","text":""}],"choices":[` + choices + `]}}]}]}`
+}
+
+// nps11 are SurveyMonkey's question-bank NPS choices: a matrix rating of
+// 11 choices, "Not at all likely - 0" … "Extremely likely - 10", weighted
+// -100, 0 and 100; texts or weights alone are enough.
+func nps11(text func(i int) string, weight func(i int) string) string {
+	var cs []string
+	for i := range 11 {
+		c := fmt.Sprintf(`{"id":"c%d","position":%d,"text":%q`, i, i+1, text(i))
+		if w := weight(i); w != "" {
+			c += `,"weight":` + w
+		}
+		cs = append(cs, c+"}")
+	}
+	return strings.Join(cs, ",")
+}
+
+func TestEnrichScales(t *testing.T) {
+	npsWeight := func(i int) string {
+		switch {
+		case i >= 9:
+			return "100"
+		case i >= 7:
+			return "0"
+		}
+		return "-100"
+	}
+	none := func(int) string { return "" }
+	tests := []struct {
+		name    string
+		choices string
+		pick    string
+		want    *feedback.Score
+	}{
+		{"question-bank NPS by text", nps11(func(i int) string { return fmt.Sprintf("Likely - %d", i) }, none), "c10",
+			&feedback.Score{Type: feedback.ScoreNPS, Value: 10, Min: 0, Max: 10, Normalized: 1, NPSCategory: feedback.NPSPromoter}},
+		{"question-bank NPS by weight", nps11(func(int) string { return "" }, npsWeight), "c6",
+			&feedback.Score{Type: feedback.ScoreNPS, Value: 6, Min: 0, Max: 10, Normalized: 0.6, NPSCategory: feedback.NPSDetractor}},
+		{"11 choices that are not NPS stay a rating", nps11(func(i int) string { return fmt.Sprintf("Level %d", i+1) }, none), "c0",
+			&feedback.Score{Type: feedback.ScoreRating, Value: 1, Min: 1, Max: 11, Normalized: 0}},
+		{"N/A is left off the scale", `{"id":"a","position":1,"text":"Poor"},{"id":"b","position":2,"text":"Fair"},{"id":"c","position":3,"text":"Good"},{"id":"na","position":4,"text":"N/A","is_na":true}`, "c",
+			&feedback.Score{Type: feedback.ScoreRating, Value: 3, Min: 1, Max: 3, Normalized: 1}},
+		{"N/A picked gives no score", `{"id":"a","position":1,"text":"Poor"},{"id":"b","position":2,"text":"Fair"},{"id":"na","position":3,"text":"N/A","is_na":true}`, "na", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var det surveyDetails
+			require.NoError(t, json.Unmarshal([]byte(ratingQuestion(tt.choices)), &det))
+			var resp responseDetails
+			require.NoError(t, json.Unmarshal([]byte(`{"id":"5","pages":[{"id":"1","questions":[{"id":"q1","answers":[{"row_id":"r1","choice_id":"`+tt.pick+`"}]}]}]}`), &resp))
+			var rec feedback.Record
+			applyAnswers(&rec, newSurvey(&det), &resp)
+			assert.Equal(t, tt.want, rec.Score)
+		})
+	}
 }
