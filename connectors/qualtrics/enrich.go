@@ -169,8 +169,13 @@ func (s *survey) covers(values map[string]json.RawMessage) bool {
 	return true
 }
 
-// questionID returns "QID<n>" for a value key QID<n>[_…].
+// questionID returns "QID<n>" for a value key QID<n>[_…], also with the
+// iteration prefix of a loop-and-merge block (1_QID<n>…) or the column of a
+// side-by-side question (QID<n>#1_1…).
 func questionID(key string) (string, bool) {
+	if i := strings.IndexByte(key, '_'); i > 0 && strings.HasPrefix(key[i+1:], "QID") && digitsOnly(key[:i]) {
+		key = key[i+1:]
+	}
 	if !strings.HasPrefix(key, "QID") {
 		return "", false
 	}
@@ -178,10 +183,19 @@ func questionID(key string) (string, bool) {
 	for n < len(key) && key[n] >= '0' && key[n] <= '9' {
 		n++
 	}
-	if n == 3 || (n < len(key) && key[n] != '_') {
+	if n == 3 || (n < len(key) && key[n] != '_' && key[n] != '#') {
 		return "", false
 	}
 	return key[:n], true
+}
+
+func digitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // applyAnswers fills Text and Answers from QID…_TEXT values and Score from
@@ -240,7 +254,10 @@ func applyAnswers(rec *feedback.Record, sv *survey, values map[string]json.RawMe
 func applyEmbedded(rec *feedback.Record, values map[string]json.RawMessage) {
 	names := make([]string, 0, len(values))
 	for k := range values {
-		if _, isQuestion := questionID(k); isQuestion || metadata[k] || strings.HasPrefix(k, "Q_") || strings.HasPrefix(k, "_") {
+		// Anything that names a question or a typed answer is never an
+		// attribute, whatever its shape: attributes are not redacted.
+		if _, isQuestion := questionID(k); isQuestion || metadata[k] || strings.HasPrefix(k, "Q_") || strings.HasPrefix(k, "_") ||
+			strings.Contains(k, "QID") || strings.HasSuffix(k, "_TEXT") {
 			continue
 		}
 		names = append(names, k)

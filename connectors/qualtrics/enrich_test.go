@@ -357,12 +357,31 @@ func TestNaturalLess(t *testing.T) {
 		}
 	}
 	assert.Equal(t, want, got)
-	for _, k := range []string{"QID1", "QID12_3_TEXT"} {
-		_, ok := questionID(k)
+	for k, want := range map[string]string{
+		"QID1": "QID1", "QID12_3_TEXT": "QID12",
+		"1_QID4_TEXT": "QID4", "12_QID4": "QID4", // loop and merge
+		"QID5#1_1_1_TEXT": "QID5", "QID5#2_3": "QID5", // side by side
+	} {
+		got, ok := questionID(k)
 		assert.True(t, ok, k)
+		assert.Equal(t, want, got, k)
 	}
-	for _, k := range []string{"QIDX", "QID", "QID1x", "Q_URL", "qid1"} {
+	for _, k := range []string{"QIDX", "QID", "QID1x", "Q_URL", "qid1", "x_QID1", "_QID1", "1_QIDX"} {
 		_, ok := questionID(k)
 		assert.False(t, ok, k)
 	}
+}
+
+// Typed answers are never attributes, whatever their key looks like:
+// attributes are not redacted.
+func TestEmbeddedSkipsAnswers(t *testing.T) {
+	var rec feedback.Record
+	applyEmbedded(&rec, map[string]json.RawMessage{
+		"plan":            json.RawMessage(`"pro"`),
+		"1_QID1_TEXT":     json.RawMessage(`"my name is Ana"`),
+		"QID5#1_1_1_TEXT": json.RawMessage(`"call me on 0123"`),
+		"x_QID9":          json.RawMessage(`"odd"`),
+		"Other_TEXT":      json.RawMessage(`"free text"`),
+	})
+	assert.Equal(t, map[string]string{"embedded.plan": "pro"}, rec.Attributes)
 }
