@@ -208,15 +208,12 @@ func newSurvey(det *surveyDetails) *survey {
 			for _, r := range q.Answers.Rows {
 				qi.rows[r.ID.String()] = vendorapi.PlainText(r.Text)
 			}
-			scale := ordered(q.Answers.Choices)
-			for _, c := range scale {
-				if !c.IsNA {
-					qi.choices[c.ID.String()] = len(qi.choices)
-					scale[qi.nChoices] = c
-					qi.nChoices++
-				}
+			scale := slices.DeleteFunc(ordered(q.Answers.Choices), func(c option) bool { return c.IsNA })
+			for i, c := range scale {
+				qi.choices[c.ID.String()] = i
 			}
-			qi.npsScale = npsScale(scale[:qi.nChoices])
+			qi.nChoices = len(scale)
+			qi.npsScale = qi.family == "matrix" && qi.subtype == "rating" && npsScale(qi.heading, scale)
 			sv.questions[id] = qi
 		}
 	}
@@ -248,16 +245,17 @@ func (q *question) textual() bool {
 }
 
 // nps reports whether q is a Net Promoter question: one SurveyMonkey
-// types as such, or a rating whose choices are NPS's 0..10 (SurveyMonkey's
-// question bank serves its NPS question as a matrix rating of 11 choices).
+// types as such, or a matrix rating whose choices are NPS's 0..10
+// (SurveyMonkey's question bank serves its NPS question that way).
 func (q *question) nps() bool {
 	return q.subtype == "nps" || q.displayType == "nps" || q.npsScale
 }
 
 // npsScale reports whether scale, in order, is NPS's 0..10: 11 choices
-// whose texts end in 0 to 10, or whose weights are NPS's -100 (0-6), 0
-// (7-8) and 100 (9-10).
-func npsScale(scale []option) bool {
+// whose weights are NPS's -100 (0-6), 0 (7-8) and 100 (9-10), or whose
+// texts end in 0 to 10 under a heading that asks about recommending (a
+// 0..10 satisfaction scale is no NPS).
+func npsScale(heading string, scale []option) bool {
 	if len(scale) != npsChoices {
 		return false
 	}
@@ -274,7 +272,7 @@ func npsScale(scale []option) bool {
 		}
 		byWeight = byWeight && c.Weight != nil && *c.Weight == want
 	}
-	return byText || byWeight
+	return byWeight || byText && strings.Contains(strings.ToLower(heading), "recommend")
 }
 
 // applyAnswers fills Text, Answers and Score.

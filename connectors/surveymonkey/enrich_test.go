@@ -1,6 +1,7 @@
 package surveymonkey
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -319,11 +321,11 @@ func TestEnrichConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-// ratingQuestion is a survey with one matrix rating question whose choices
-// are given as JSON.
-func ratingQuestion(choices string) string {
-	return `{"id":"9","title":"T","pages":[{"id":"1","questions":[{"id":"q1","family":"matrix","subtype":"rating",` +
-		`"headings":[{"heading":"How likely are you to recommend us?"}],"answers":{"rows":[{"id":"r1","text":""}],"choices":[` + choices + `]}}]}]}`
+// oneQuestion is a survey with one question of family/subtype and heading
+// whose choices are given as JSON.
+func oneQuestion(family, subtype, heading, choices string) string {
+	return `{"id":"9","title":"T","pages":[{"id":"1","questions":[{"id":"q1","family":"` + family + `","subtype":"` + subtype + `",` +
+		`"headings":[{"heading":"` + heading + `"}],"answers":{"rows":[{"id":"r1","text":""}],"choices":[` + choices + `]}}]}]}`
 }
 
 // nps11 are SurveyMonkey's question-bank NPS choices: a matrix rating of
@@ -352,26 +354,34 @@ func TestEnrichScales(t *testing.T) {
 		return "-100"
 	}
 	none := func(int) string { return "" }
+	const recommend = "How likely are you to recommend us?"
+	digits := func(i int) string { return strconv.Itoa(i) }
 	tests := []struct {
 		name    string
+		family  string // default matrix/rating
+		heading string // default recommend
 		choices string
 		pick    string
 		want    *feedback.Score
 	}{
-		{"question-bank NPS by text", nps11(func(i int) string { return fmt.Sprintf("Likely - %d", i) }, none), "c10",
+		{"question-bank NPS by text", "", "", nps11(func(i int) string { return fmt.Sprintf("Likely - %d", i) }, none), "c10",
 			&feedback.Score{Type: feedback.ScoreNPS, Value: 10, Min: 0, Max: 10, Normalized: 1, NPSCategory: feedback.NPSPromoter}},
-		{"question-bank NPS by weight", nps11(func(int) string { return "" }, npsWeight), "c6",
+		{"question-bank NPS by weight", "", "", nps11(func(int) string { return "" }, npsWeight), "c6",
 			&feedback.Score{Type: feedback.ScoreNPS, Value: 6, Min: 0, Max: 10, Normalized: 0.6, NPSCategory: feedback.NPSDetractor}},
-		{"11 choices that are not NPS stay a rating", nps11(func(i int) string { return fmt.Sprintf("Level %d", i+1) }, none), "c0",
+		{"11 choices that are not NPS stay a rating", "", "", nps11(func(i int) string { return fmt.Sprintf("Level %d", i+1) }, none), "c0",
 			&feedback.Score{Type: feedback.ScoreRating, Value: 1, Min: 1, Max: 11, Normalized: 0}},
-		{"N/A is left off the scale", `{"id":"a","position":1,"text":"Poor"},{"id":"b","position":2,"text":"Fair"},{"id":"c","position":3,"text":"Good"},{"id":"na","position":4,"text":"N/A","is_na":true}`, "c",
+		{"N/A is left off the scale", "", "", `{"id":"a","position":1,"text":"Poor"},{"id":"b","position":2,"text":"Fair"},{"id":"c","position":3,"text":"Good"},{"id":"na","position":4,"text":"N/A","is_na":true}`, "c",
 			&feedback.Score{Type: feedback.ScoreRating, Value: 3, Min: 1, Max: 3, Normalized: 1}},
-		{"N/A picked gives no score", `{"id":"a","position":1,"text":"Poor"},{"id":"b","position":2,"text":"Fair"},{"id":"na","position":3,"text":"N/A","is_na":true}`, "na", nil},
+		{"a single choice of 0..10 is no score", "single_choice/vertical", "", nps11(digits, none), "c3", nil},
+		{"a 0..10 satisfaction rating without weights stays a rating", "", "How satisfied are you?", nps11(digits, none), "c3",
+			&feedback.Score{Type: feedback.ScoreRating, Value: 4, Min: 1, Max: 11, Normalized: 0.3}},
+		{"N/A picked gives no score", "", "", `{"id":"a","position":1,"text":"Poor"},{"id":"b","position":2,"text":"Fair"},{"id":"na","position":3,"text":"N/A","is_na":true}`, "na", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var det surveyDetails
-			require.NoError(t, json.Unmarshal([]byte(ratingQuestion(tt.choices)), &det))
+			family, subtype, _ := strings.Cut(cmp.Or(tt.family, "matrix/rating"), "/")
+			require.NoError(t, json.Unmarshal([]byte(oneQuestion(family, subtype, cmp.Or(tt.heading, recommend), tt.choices)), &det))
 			var resp responseDetails
 			require.NoError(t, json.Unmarshal([]byte(`{"id":"5","pages":[{"id":"1","questions":[{"id":"q1","answers":[{"row_id":"r1","choice_id":"`+tt.pick+`"}]}]}]}`), &resp))
 			var rec feedback.Record
