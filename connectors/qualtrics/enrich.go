@@ -208,7 +208,7 @@ func applyAnswers(rec *feedback.Record, sv *survey, values map[string]json.RawMe
 			keys = append(keys, k)
 		}
 	}
-	sort.Slice(keys, func(i, j int) bool { return naturalLess(keys[i], keys[j]) })
+	sort.Slice(keys, func(i, j int) bool { return answerLess(keys[i], keys[j]) })
 
 	var texts []string
 	var answers []feedback.Answer
@@ -256,8 +256,8 @@ func applyEmbedded(rec *feedback.Record, values map[string]json.RawMessage) {
 	for k := range values {
 		// Anything that names a question or a typed answer is never an
 		// attribute, whatever its shape: attributes are not redacted.
-		if _, isQuestion := questionID(k); isQuestion || metadata[k] || strings.HasPrefix(k, "Q_") || strings.HasPrefix(k, "_") ||
-			strings.Contains(k, "QID") || strings.HasSuffix(k, "_TEXT") {
+		if metadata[k] || strings.HasPrefix(k, "Q_") || strings.HasPrefix(k, "_") || strings.Contains(k, "QID") ||
+			len(k) >= 5 && strings.EqualFold(k[len(k)-5:], "_TEXT") {
 			continue
 		}
 		names = append(names, k)
@@ -300,6 +300,22 @@ func scalar(raw json.RawMessage) string {
 }
 
 // naturalLess orders value keys as QID2 < QID10 < QID10_2 < QID10_TEXT.
+// answerLess orders answer keys by question number (QID2 < QID10), then
+// naturally within a question, so that the loop-and-merge (1_QID4_TEXT) and
+// side-by-side (QID5#1_1_1_TEXT) forms sit with their question.
+func answerLess(a, b string) bool {
+	qa, _ := questionID(a)
+	qb, _ := questionID(b)
+	if qa != qb {
+		na, _ := strconv.Atoi(strings.TrimPrefix(qa, "QID"))
+		nb, _ := strconv.Atoi(strings.TrimPrefix(qb, "QID"))
+		if na != nb {
+			return na < nb
+		}
+	}
+	return naturalLess(a, b)
+}
+
 func naturalLess(a, b string) bool {
 	as, bs := strings.Split(a, "_"), strings.Split(b, "_")
 	for i := 0; i < len(as) && i < len(bs); i++ {

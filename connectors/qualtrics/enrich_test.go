@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -372,6 +373,12 @@ func TestNaturalLess(t *testing.T) {
 	}
 }
 
+func TestAnswerLess(t *testing.T) {
+	keys := []string{"QID30_TEXT", "12_QID1_TEXT", "QID5#1_1_1_TEXT", "3_QID4_TEXT", "QID10_TEXT", "QID2_TEXT", "1_QID4_TEXT", "QID5#1_2_1_TEXT"}
+	sort.Slice(keys, func(i, j int) bool { return answerLess(keys[i], keys[j]) })
+	assert.Equal(t, []string{"12_QID1_TEXT", "QID2_TEXT", "1_QID4_TEXT", "3_QID4_TEXT", "QID5#1_1_1_TEXT", "QID5#1_2_1_TEXT", "QID10_TEXT", "QID30_TEXT"}, keys)
+}
+
 // Typed answers are never attributes, whatever their key looks like:
 // attributes are not redacted.
 func TestEmbeddedSkipsAnswers(t *testing.T) {
@@ -382,6 +389,7 @@ func TestEmbeddedSkipsAnswers(t *testing.T) {
 		"QID5#1_1_1_TEXT": json.RawMessage(`"call me on 0123"`),
 		"x_QID9":          json.RawMessage(`"odd"`),
 		"Other_TEXT":      json.RawMessage(`"free text"`),
+		"Other_text":      json.RawMessage(`"free text"`),
 	})
 	assert.Equal(t, map[string]string{"embedded.plan": "pro"}, rec.Attributes)
 }
