@@ -19,7 +19,8 @@
 // arrive only here. Messages by an agent, a trigger or the system (the
 // answer bot), by a zd:<name> actor, with no actor type, or without text
 // are ErrIgnored. The actor.id becomes the customer id only when it looks
-// like an opaque id, never an email, a phone number or a name. How AI
+// like an opaque id: not an email, a "+" phone number, a handle or a name
+// (a phone number written as bare digits cannot be told from an id). How AI
 // agents appear, and what id space actor.id uses for end users, is
 // UNCONFIRMED (see README).
 //
