@@ -117,17 +117,9 @@ type Time struct{ time.Time }
 
 // UnmarshalJSON parses an RFC 3339 string, or null or "" as absent.
 func (t *Time) UnmarshalJSON(b []byte) error {
-	s, ok, err := timeText(b)
-	switch {
-	case err != nil:
-		return err
-	case !ok:
-		t.Time = time.Time{}
-		return nil
-	}
-	v, err := time.Parse(time.RFC3339Nano, s)
+	v, err := decodeTime(b, false)
 	if err != nil {
-		return fmt.Errorf("timestamp %q is not RFC 3339", s)
+		return err
 	}
 	t.Time = v
 	return nil
@@ -146,22 +138,32 @@ type TimeOrZoneless struct{ time.Time }
 // UnmarshalJSON parses an RFC 3339 string, else a Zoneless one, or null or
 // "" as absent.
 func (t *TimeOrZoneless) UnmarshalJSON(b []byte) error {
-	s, ok, err := timeText(b)
-	switch {
-	case err != nil:
-		return err
-	case !ok:
-		t.Time = time.Time{}
-		return nil
-	}
-	v, err := time.Parse(time.RFC3339Nano, s)
+	v, err := decodeTime(b, true)
 	if err != nil {
-		if v, err = time.Parse(Zoneless, strings.TrimSpace(s)); err != nil {
-			return fmt.Errorf("timestamp %q is not RFC 3339, with or without a zone", s)
-		}
+		return err
 	}
 	t.Time = v
 	return nil
+}
+
+// decodeTime decodes the JSON value b for Time, and for TimeOrZoneless
+// when zoneless is set: null and a blank string are the zero time.
+func decodeTime(b []byte, zoneless bool) (time.Time, error) {
+	s, ok, err := timeText(b)
+	if err != nil || !ok {
+		return time.Time{}, err
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	switch {
+	case err == nil:
+		return v, nil
+	case !zoneless:
+		return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339", s)
+	}
+	if v, err = time.Parse(Zoneless, strings.TrimSpace(s)); err != nil {
+		return time.Time{}, fmt.Errorf("timestamp %q is not RFC 3339, with or without a zone", s)
+	}
+	return v, nil
 }
 
 // timeText decodes the JSON value b for Time and its variants: ok is false
